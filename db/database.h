@@ -1,0 +1,59 @@
+#pragma once
+
+#include <soci/soci.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace db {
+
+struct DatabaseSettings {
+    std::string connect_string;  // secret: holds the password, never log it
+    std::string redacted;        // for log lines
+    int statement_timeout_seconds = 5;
+};
+
+// One PostgreSQL session of a process, opened lazily and opened again after
+// the connection is lost. Not thread-safe: each worker process or thread owns
+// one. Every database failure leaves this object as a core::Error:
+// Unavailable when the server cannot be reached or timed out (the session is
+// dropped and reconnected on next use), Internal for anything else.
+class Database {
+public:
+    explicit Database(DatabaseSettings settings);
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    // The live session, connecting first if needed.
+    soci::session& session();
+
+    // Runs `work` and translates soci and libpq failures into core::Error.
+    // A broken connection is closed so the next call reconnects.
+    void run(const std::function<void(soci::session&)>& work);
+
+    // Closes the connection; the next use connects again.
+    void reset();
+    bool connected() const { return session_ != nullptr; }
+
+    // Executes SELECT 1 and reports whether it succeeded.
+    bool ping();
+
+    // Translates the exception in flight (inside a catch block) into a
+    // core::Error, closing the session when it is broken. Never returns.
+    [[noreturn]] void rethrowTranslated();
+
+private:
+    void connect();
+
+    DatabaseSettings settings_;
+    std::unique_ptr<soci::session> session_;
+    std::chrono::steady_clock::time_point last_failure_log_{};
+};
+
+// Whether a soci error carries the given SQLSTATE (five characters).
+bool hasSqlState(const soci::soci_error& error, const char* sqlstate);
+
+}  // namespace db

@@ -1,0 +1,60 @@
+#include "fcgi/error_response.h"
+
+#include <boost/json/object.hpp>
+
+namespace fcgi {
+
+int statusFor(core::ErrorKind kind) {
+    switch (kind) {
+    case core::ErrorKind::InvalidInput: return 400;
+    case core::ErrorKind::Forbidden: return 403;
+    case core::ErrorKind::NotFound: return 404;
+    case core::ErrorKind::MethodNotAllowed: return 405;
+    case core::ErrorKind::NotAcceptable: return 406;
+    case core::ErrorKind::Conflict: return 409;
+    case core::ErrorKind::TooLarge: return 413;
+    case core::ErrorKind::UnsupportedMediaType: return 415;
+    case core::ErrorKind::Unavailable: return 503;
+    case core::ErrorKind::Internal: return 500;
+    }
+    return 500;
+}
+
+std::string_view reasonPhrase(int status) {
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 300: return "Multiple Choices";
+    case 302: return "Found";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 409: return "Conflict";
+    case 413: return "Request Entity Too Large";
+    case 415: return "Unsupported Media Type";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Unknown";
+    }
+}
+
+Response errorResponse(int status, std::string_view description) {
+    boost::json::object body;
+    body["code"] = status;
+    body["title"] = reasonPhrase(status);
+    body["description"] = description;
+    return jsonResponse(status, body);
+}
+
+Response errorResponse(const core::Error& error) {
+    const int status = statusFor(error.kind());
+    if (status == 500) return errorResponse(500, "Internal failure seen - please contact site administrator.");
+    return errorResponse(status, error.what());
+}
+
+}  // namespace fcgi

@@ -1,0 +1,8 @@
+#include "fcgi/controllers.h"
+
+namespace fcgi {
+
+// NOTE: no routes yet; every path of this resource answers 404.
+void registerSecretMetadataRoutes(Router&) {}
+
+}  // namespace fcgi
