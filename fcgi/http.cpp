@@ -19,7 +19,7 @@ std::optional<std::string_view> Request::header(std::string_view lower_name) con
     return std::string_view(it->second);
 }
 
-const std::vector<std::pair<std::string, std::string>>& Request::query() const {
+const core::QueryParams& Request::query() const {
     if (!query_cache_) query_cache_ = core::parseQuery(raw_query);
     return *query_cache_;
 }

@@ -2,6 +2,8 @@
 
 #include <boost/json/value.hpp>
 
+#include "core/query.h"
+
 #include <map>
 #include <optional>
 #include <string>
@@ -38,11 +40,11 @@ struct Request {
     std::optional<std::string_view> header(std::string_view lower_name) const;
     const std::string& param(const std::string& name) const { return params.at(name); }
     // Query parameters, percent-decoded, in order of appearance.
-    const std::vector<std::pair<std::string, std::string>>& query() const;
+    const core::QueryParams& query() const;
     std::optional<std::string> queryValue(std::string_view name) const;
 
 private:
-    mutable std::optional<std::vector<std::pair<std::string, std::string>>> query_cache_;
+    mutable std::optional<core::QueryParams> query_cache_;
 };
 
 struct Response {
