@@ -16,7 +16,9 @@ BUILD    := build/san
 OPTFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 endif
 
-CXXFLAGS := -std=c++20 $(OPTFLAGS) -Wall -Wextra -pthread -I. -I$(BUILD)/gen -I/usr/include/postgresql -MMD -MP
+CXXFLAGS := -std=c++20 $(OPTFLAGS) -Wall -Wextra -pthread -I. -I/usr/include/postgresql -MMD -MP
+# ccache, when installed, shares compiled objects between build folders.
+CCACHE   := $(shell command -v ccache 2>/dev/null)
 LDFLAGS  := $(if $(SANITIZE),-fsanitize=$(SANITIZE),) -pthread
 LDLIBS   := -lfcgi -lsoci_postgresql -lsoci_core -lpq -lhiredis -lcryptopp -lboost_json -lboost_program_options -ldl
 
@@ -54,11 +56,11 @@ $(BUILD)/gen/migrations.cpp: $(MIGRATIONS) scripts/embed_migrations.sh
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -c $< -o $@
+	$(CCACHE) $(CXX) $(CXXFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -c $< -o $@
+	$(CCACHE) $(CXX) $(CXXFLAGS) -c $< -o $@
 
 $(BIN)/barbican-fcgi: $(call obj,fcgi/main.cpp) $(FCGI_OBJ) $(JOBS_OBJ) $(DB_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)

@@ -14,7 +14,7 @@ readonly PACKAGES=(
     libboost-json1.81-dev libboost-program-options1.81-dev
     libhiredis-dev catch2
     postgresql-15 redis-server nginx-light
-    curl wrk python3-barbicanclient openssl
+    curl wrk python3-barbicanclient openssl ccache
 )
 readonly POLICY=/usr/sbin/policy-rc.d
 
