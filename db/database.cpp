@@ -2,6 +2,8 @@
 
 #include <soci/postgresql/soci-postgresql.h>
 
+#include <sys/socket.h>
+
 #include <cstring>
 
 #include "core/error.h"
@@ -27,9 +29,69 @@ std::string sqlStateOf(const soci::soci_error& error) {
 
 bool hasSqlState(const soci::soci_error& error, const char* sqlstate) { return sqlStateOf(error) == sqlstate; }
 
-Database::Database(DatabaseSettings settings) : settings_(std::move(settings)) {}
+namespace {
 
-Database::~Database() = default;
+// Extra time a call may take beyond statement_timeout before the watchdog
+// cuts the connection: covers network latency and result transfer.
+constexpr auto kWatchdogMargin = std::chrono::seconds(2);
+
+long long steadyNanos() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// Adds connect_timeout to a DSN that sets none, so connecting to a server
+// that does not answer fails instead of blocking.
+std::string withConnectTimeout(std::string dsn) {
+    if (dsn.find("connect_timeout") == std::string::npos) dsn += " connect_timeout=3";
+    return dsn;
+}
+
+}  // namespace
+
+Database::Database(DatabaseSettings settings) : settings_(std::move(settings)) {
+    settings_.connect_string = withConnectTimeout(settings_.connect_string);
+    watchdog_ = std::thread([this] { watchdogLoop(); });
+}
+
+Database::~Database() {
+    {
+        std::lock_guard<std::mutex> lock(watchdog_mutex_);
+        watchdog_stop_ = true;
+    }
+    watchdog_wakeup_.notify_all();
+    if (watchdog_.joinable()) watchdog_.join();
+}
+
+void Database::watchdogLoop() {
+    std::unique_lock<std::mutex> lock(watchdog_mutex_);
+    while (!watchdog_stop_) {
+        watchdog_wakeup_.wait_for(lock, std::chrono::milliseconds(100));
+        const long long deadline = deadline_ns_.load();
+        const int fd = watched_fd_.load();
+        if (deadline != 0 && fd >= 0 && steadyNanos() > deadline) {
+            // Wakes the blocked libpq call with an error; the session is then
+            // dropped and reconnected by the caller's error translation.
+            ::shutdown(fd, SHUT_RDWR);
+            deadline_ns_ = 0;
+            core::log::warning("database_call_timed_out").kv("action", "connection closed");
+        }
+    }
+}
+
+void Database::armWatchdog() {
+    if (!session_) return;
+    auto* backend = static_cast<soci::postgresql_session_backend*>(session_->get_backend());
+    if (backend == nullptr || backend->conn_ == nullptr) return;
+    watched_fd_ = PQsocket(backend->conn_);
+    const auto budget = std::chrono::seconds(settings_.statement_timeout_seconds) + kWatchdogMargin;
+    deadline_ns_ = steadyNanos() + std::chrono::duration_cast<std::chrono::nanoseconds>(budget).count();
+}
+
+void Database::disarmWatchdog() {
+    deadline_ns_ = 0;
+    watched_fd_ = -1;
+}
 
 void Database::connect() {
     try {
@@ -86,8 +148,12 @@ void Database::rethrowTranslated() {
 
 void Database::run(const std::function<void(soci::session&)>& work) {
     try {
-        work(session());
+        soci::session& sql = session();
+        armWatchdog();
+        work(sql);
+        disarmWatchdog();
     } catch (...) {
+        disarmWatchdog();
         rethrowTranslated();
     }
 }

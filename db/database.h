@@ -2,10 +2,14 @@
 
 #include <soci/soci.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 namespace db {
 
@@ -47,8 +51,21 @@ public:
 
 private:
     void connect();
+    void armWatchdog();
+    void disarmWatchdog();
+    void watchdogLoop();
 
     DatabaseSettings settings_;
+    // A stopped or unreachable server can leave libpq waiting forever, which
+    // statement_timeout cannot help with. A watchdog thread shuts the socket
+    // down once a call to run() outlives statement_timeout plus a margin, so
+    // the call fails as Unavailable instead of hanging.
+    std::atomic<long long> deadline_ns_{0};
+    std::atomic<int> watched_fd_{-1};
+    std::atomic<bool> watchdog_stop_{false};
+    std::mutex watchdog_mutex_;
+    std::condition_variable watchdog_wakeup_;
+    std::thread watchdog_;
     std::unique_ptr<soci::session> session_;
     std::chrono::steady_clock::time_point last_failure_log_{};
 };
