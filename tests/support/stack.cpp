@@ -71,18 +71,29 @@ TestStack::TestStack() {
                                 binDir() + "' scripts/stack.sh start '" + dir_ + "' > '" + dir_ + "/stack-start.out' 2>&1";
     int status = 0;
     runCommand(command, &status);
+    running_ = true;
     if (status != 0) {
         std::ifstream in(dir_ + "/stack-start.out");
         std::stringstream text;
         text << in.rdbuf();
+        // Stop whatever part did start, so a failed start leaks no server.
+        stop();
         throw std::runtime_error("scripts/stack.sh start failed:\n" + text.str());
     }
-    running_ = true;
 }
 
 TestStack& TestStack::get() {
-    static TestStack stack;
-    return stack;
+    // A failed start is not retried by every later test: they all fail
+    // with the first error.
+    static std::string start_error;
+    if (!start_error.empty()) throw std::runtime_error(start_error);
+    try {
+        static TestStack stack;
+        return stack;
+    } catch (const std::exception& e) {
+        start_error = e.what();
+        throw;
+    }
 }
 
 int TestStack::stackCommand(const std::string& command, const std::string& service) const {
