@@ -1,0 +1,140 @@
+#include "db/order_repository.h"
+
+#include <boost/json.hpp>
+
+#include "core/error.h"
+#include "db/secret_writer.h"
+#include "db/sql_time.h"
+
+namespace db {
+namespace {
+
+// Columns of an OrderRecord, in the order readOrder expects them.
+std::string orderColumns() {
+    return "id::text, type, meta, status, creator_id, secret_id::text, container_id::text, sub_status,"
+           " sub_status_message, error_status_code, error_reason, " +
+           sqlTimestamp("created_at") + ", " + sqlTimestamp("updated_at");
+}
+
+std::optional<std::string> optionalText(const soci::row& row, std::size_t column) {
+    if (row.get_indicator(column) == soci::i_null) return std::nullopt;
+    return row.get<std::string>(column);
+}
+
+boost::json::object parseMeta(const std::string& text, const std::string& order_id) {
+    boost::system::error_code ec;
+    boost::json::value value = boost::json::parse(text, ec);
+    if (ec || !value.is_object()) {
+        throw core::Error(core::ErrorKind::Internal, "Order failure.", "stored meta of order " + order_id + " is not a JSON object");
+    }
+    return std::move(value.as_object());
+}
+
+OrderRecord readOrder(const soci::row& row) {
+    OrderRecord order;
+    order.id = row.get<std::string>(0);
+    order.type = row.get<std::string>(1);
+    order.meta = parseMeta(row.get<std::string>(2), order.id);
+    order.status = row.get<std::string>(3);
+    order.creator_id = optionalText(row, 4);
+    order.secret_id = optionalText(row, 5);
+    order.container_id = optionalText(row, 6);
+    order.sub_status = optionalText(row, 7);
+    order.sub_status_message = optionalText(row, 8);
+    order.error_status_code = optionalText(row, 9);
+    order.error_reason = optionalText(row, 10);
+    order.created = apiTimestamp(row.get<std::string>(11));
+    order.updated = apiTimestamp(row.get<std::string>(12));
+    return order;
+}
+
+bool isLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+
+}  // namespace
+
+bool isUuidText(const std::string& id) {
+    if (id.size() != 36) return false;
+    for (std::size_t i = 0; i < id.size(); ++i) {
+        const bool dash_position = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash_position ? id[i] != '-' : !isLowerHex(id[i])) return false;
+    }
+    return true;
+}
+
+std::string encryptOrderPassphraseHex(const ProjectKeyStore::ProjectKey& key, const std::string& order_id,
+                                      const std::string& project_id, std::string_view passphrase) {
+    core::SecretPayload payload;
+    payload.bytes.Assign(reinterpret_cast<const CryptoPP::byte*>(passphrase.data()), passphrase.size());
+    payload.content_type = "text/plain";
+    return encryptPayloadHex(key, order_id, project_id, payload);
+}
+
+void insertOrder(soci::session& sql, const NewOrderRecord& order, core::Timestamp now) {
+    const std::string meta = boost::json::serialize(order.meta);
+    const std::string created = core::formatSqlTimestamp(now);
+    const std::string creator = order.creator_id.value_or("");
+    const std::string passphrase_hex = order.passphrase_ciphertext_hex.value_or("");
+    soci::indicator creator_ind = order.creator_id ? soci::i_ok : soci::i_null;
+    soci::indicator passphrase_ind = order.passphrase_ciphertext_hex ? soci::i_ok : soci::i_null;
+    sql << "INSERT INTO orders (id, project_id, type, meta, passphrase_ciphertext, status, creator_id,"
+           " created_at, updated_at) VALUES (CAST(:id AS uuid), :project, :type, :meta, decode(:pass, 'hex'),"
+           " 'PENDING', :creator, CAST(:created AS timestamp), CAST(:updated AS timestamp))",
+        soci::use(order.id), soci::use(order.project_id), soci::use(order.type), soci::use(meta),
+        soci::use(passphrase_hex, passphrase_ind), soci::use(creator, creator_ind), soci::use(created),
+        soci::use(created);
+}
+
+std::optional<OrderRecord> findOrder(soci::session& sql, const std::string& project_id, const std::string& order_id) {
+    if (!isUuidText(order_id)) return std::nullopt;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT " + orderColumns() +
+                            " FROM orders WHERE id = CAST(:id AS uuid) AND project_id = :project AND NOT deleted",
+         soci::use(order_id), soci::use(project_id));
+    for (const soci::row& row : rows) return readOrder(row);
+    return std::nullopt;
+}
+
+OrderPage listOrders(soci::session& sql, const std::string& project_id, const std::string& meta_filter,
+                     std::int64_t offset, std::int64_t limit) {
+    // Barbican encodes the filter value as a JSON string before matching it
+    // against the stored meta text. strpos, unlike Barbican's LIKE, keeps '%'
+    // and '_' literal.
+    const std::string token = boost::json::serialize(boost::json::value(boost::json::string(meta_filter)));
+    const int use_filter = meta_filter.empty() ? 0 : 1;
+    const long long offset_value = offset;
+    const long long limit_value = limit;
+    const std::string where =
+        " FROM orders WHERE project_id = :project AND NOT deleted AND (:use_filter = 0 OR strpos(meta, :token) > 0)";
+
+    OrderPage page;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT " + orderColumns() + ", count(*) OVER ()" + where +
+                            " ORDER BY created_at, id LIMIT :limit OFFSET :offset",
+         soci::use(project_id), soci::use(use_filter), soci::use(token), soci::use(limit_value),
+         soci::use(offset_value));
+    for (const soci::row& row : rows) {
+        page.orders.push_back(readOrder(row));
+        page.total = row.get<long long>(13);
+    }
+    if (page.orders.empty() && offset > 0) {
+        // Past the end the window count has no row to ride on.
+        long long total = 0;
+        sql << "SELECT count(*)" + where, soci::use(project_id), soci::use(use_filter), soci::use(token),
+            soci::into(total);
+        page.total = total;
+    }
+    return page;
+}
+
+bool deleteOrder(soci::session& sql, const std::string& project_id, const std::string& order_id) {
+    if (!isUuidText(order_id)) return false;
+    soci::statement update =
+        (sql.prepare << "UPDATE orders SET deleted = true, deleted_at = (now() AT TIME ZONE 'utc'),"
+                        " updated_at = (now() AT TIME ZONE 'utc')"
+                        " WHERE id = CAST(:id AS uuid) AND project_id = :project AND NOT deleted",
+         soci::use(order_id), soci::use(project_id));
+    update.execute(true);
+    return update.get_affected_rows() > 0;
+}
+
+}  // namespace db
