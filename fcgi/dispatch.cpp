@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/microversion.h"
 #include "fcgi/error_response.h"
+#include "fcgi/keystone_auth.h"
 
 namespace fcgi {
 namespace {
@@ -24,22 +25,68 @@ std::string lowered(std::string text) {
     return text;
 }
 
+// Whether `text` is valid UTF-8 without control characters, so it can be
+// stored in a PostgreSQL text column and written to a log line.
+bool isPrintableUtf8(std::string_view text) {
+    size_t i = 0;
+    while (i < text.size()) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte < 0x20 || byte == 0x7f) return false;
+        size_t extra = 0;
+        char32_t code = 0;
+        if (byte < 0x80) {
+            ++i;
+            continue;
+        } else if ((byte & 0xe0) == 0xc0) {
+            extra = 1;
+            code = byte & 0x1f;
+        } else if ((byte & 0xf0) == 0xe0) {
+            extra = 2;
+            code = byte & 0x0f;
+        } else if ((byte & 0xf8) == 0xf0) {
+            extra = 3;
+            code = byte & 0x07;
+        } else {
+            return false;
+        }
+        if (i + extra >= text.size()) return false;
+        for (size_t k = 1; k <= extra; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            if ((next & 0xc0) != 0x80) return false;
+            code = (code << 6) | (next & 0x3f);
+        }
+        // Overlong forms, surrogates and values past U+10FFFF are invalid.
+        static constexpr char32_t kMinimum[] = {0, 0x80, 0x800, 0x10000};
+        if (code < kMinimum[extra] || (code >= 0xd800 && code <= 0xdfff) || code > 0x10ffff) return false;
+        i += extra + 1;
+    }
+    return true;
+}
+
+// Returns the trimmed header value, or throws InvalidInput naming the header
+// when it is too long or not printable UTF-8.
+std::string identityHeader(const Request& request, std::string_view lower_name, std::string_view display_name) {
+    const auto value = request.header(lower_name);
+    if (!value) return {};
+    std::string text = trimmed(*value);
+    if (text.size() > kMaxIdentityLength)
+        throw core::Error(core::ErrorKind::InvalidInput,
+                          "Invalid " + std::string(display_name) + ": longer than 255 characters.");
+    if (!isPrintableUtf8(text))
+        throw core::Error(core::ErrorKind::InvalidInput,
+                          "Invalid " + std::string(display_name) + ": not printable UTF-8.");
+    return text;
+}
+
 // Fills request.identity from the identity headers; throws InvalidInput when
 // X-Project-Id is missing or unusable.
 void readIdentity(Request& request) {
-    const auto project = request.header("x-project-id");
-    const std::string project_id = project ? trimmed(*project) : std::string();
+    const std::string project_id = identityHeader(request, "x-project-id", "X-Project-Id");
     if (project_id.empty()) throw core::Error(core::ErrorKind::InvalidInput, "Missing X-Project-Id");
-    if (project_id.size() > kMaxIdentityLength)
-        throw core::Error(core::ErrorKind::InvalidInput, "Invalid X-Project-Id: longer than 255 characters.");
     request.identity.project_id = project_id;
 
-    if (const auto user = request.header("x-user-id")) {
-        std::string user_id = trimmed(*user);
-        if (user_id.size() > kMaxIdentityLength)
-            throw core::Error(core::ErrorKind::InvalidInput, "Invalid X-User-Id: longer than 255 characters.");
-        if (!user_id.empty()) request.identity.user_id = std::move(user_id);
-    }
+    std::string user_id = identityHeader(request, "x-user-id", "X-User-Id");
+    if (!user_id.empty()) request.identity.user_id = std::move(user_id);
 
     request.identity.roles.clear();
     if (const auto roles = request.header("x-roles")) {
@@ -55,6 +102,31 @@ void readIdentity(Request& request) {
     if (request.identity.roles.empty()) request.identity.roles.push_back("admin");
 }
 
+bool isVersioned(const Request& request) {
+    return request.path == "/v1" || request.path.rfind("/v1/", 0) == 0;
+}
+
+bool usesKeystone(const App& app) { return app.config.auth_mode == "keystone"; }
+
+// Fills request.identity from the token in X-Auth-Token, validated by
+// Keystone. Returns false when the token is missing or not accepted.
+// X-Project-Id, X-User-Id and X-Roles are never read in this mode.
+bool authenticateToken(App& app, Request& request) {
+    if (app.keystone == nullptr)
+        throw core::Error(core::ErrorKind::Internal, "no token validator", "auth.mode is keystone but App.keystone is not set");
+    const auto token = request.header("x-auth-token");
+    auto identity = app.keystone->authenticate(token ? *token : std::string_view());
+    if (!identity) return false;
+    request.identity = std::move(*identity);
+    return true;
+}
+
+Response unauthorized(const App& app) {
+    Response response = errorResponse(401, "The request you have made requires authentication.");
+    response.setHeader("WWW-Authenticate", app.keystone->challenge());
+    return response;
+}
+
 std::string joinMethods(std::vector<std::string> methods) {
     std::sort(methods.begin(), methods.end());
     methods.erase(std::unique(methods.begin(), methods.end()), methods.end());
@@ -67,8 +139,7 @@ std::string joinMethods(std::vector<std::string> methods) {
 }
 
 Response route(App& app, Request& request) {
-    const bool versioned = request.path == "/v1" || request.path.rfind("/v1/", 0) == 0;
-    if (versioned) readIdentity(request);
+    if (isVersioned(request) && !usesKeystone(app)) readIdentity(request);
 
     Router::Match match = app.router.match(request.method, request.path, request.params);
     if (!match.path_known) {
@@ -91,9 +162,16 @@ Response dispatch(App& app, Request& request) {
     Response response;
     bool version_ok = false;
     try {
-        request.microversion = core::parseMicroversion(request.header("openstack-api-version")).minor;
-        version_ok = true;
-        response = route(app, request);
+        // In keystone mode the token is checked first, as keystonemiddleware
+        // does in front of Barbican: a request without a valid token gets
+        // 401 whatever else is wrong with it.
+        if (usesKeystone(app) && isVersioned(request) && !authenticateToken(app, request)) {
+            response = unauthorized(app);
+        } else {
+            request.microversion = core::parseMicroversion(request.header("openstack-api-version")).minor;
+            version_ok = true;
+            response = route(app, request);
+        }
     } catch (const core::Error& e) {
         response = errorResponse(e);
         if (response.status >= 500) {

@@ -83,7 +83,12 @@ Queue::ReplyPtr Queue::command(const std::vector<std::string>& args, int extra_t
 }
 
 bool Queue::push(const std::string& order_id) {
-    return command({"LPUSH", settings_.list, order_id}) != nullptr;
+    const bool had_connection = context_ != nullptr;
+    if (command({"LPUSH", settings_.list, order_id})) return true;
+    // A connection opened before a Redis restart fails on first use; one
+    // retry on a fresh connection covers that case.
+    if (had_connection && context_ == nullptr) return command({"LPUSH", settings_.list, order_id}) != nullptr;
+    return false;
 }
 
 std::optional<std::string> Queue::take(const std::string& processing_list, std::chrono::seconds wait) {

@@ -72,7 +72,8 @@ TEST_CASE("root with microversion 1.1 lists versions", "[e2e][stack]") {
     const auto response = stack.client().request("GET", "/", {{"OpenStack-API-Version", "key-manager 1.1"}});
     REQUIRE(response.status == 300);
     CHECK(response.header("openstack-api-version") == "key-manager 1.1");
-    const auto& entry = response.json().at("versions").at(0);
+    const auto body = response.json();
+    const auto& entry = body.at("versions").at(0);
     CHECK(entry.at("status") == "CURRENT");
     CHECK(entry.at("max_version") == "1.2");
 }
