@@ -20,14 +20,14 @@ CXXFLAGS := -std=c++20 $(OPTFLAGS) -Wall -Wextra -pthread -I. -I/usr/include/pos
 # ccache, when installed, shares compiled objects between build folders.
 CCACHE   := $(shell command -v ccache 2>/dev/null)
 LDFLAGS  := $(if $(SANITIZE),-fsanitize=$(SANITIZE),) -pthread
-LDLIBS   := -lfcgi -lsoci_postgresql -lsoci_core -lpq -lhiredis -lcryptopp -lboost_json -lboost_program_options -ldl
+LDLIBS   := -lfcgi -lsoci_postgresql -lsoci_core -lpq -lhiredis -lcryptopp -lboost_json -lboost_program_options -lcurl -ldl
 
 CORE_SRC  := $(wildcard core/*.cpp)
 DB_SRC    := $(wildcard db/*.cpp) $(BUILD)/gen/migrations.cpp
 FCGI_SRC  := $(filter-out fcgi/main.cpp,$(wildcard fcgi/*.cpp))
 JOBS_SRC  := $(filter-out jobs/main.cpp,$(wildcard jobs/*.cpp jobs/tasks/*.cpp))
 ADMIN_SRC := $(filter-out db/admin/main.cpp,$(wildcard db/admin/*.cpp))
-TEST_SRC  := $(wildcard tests/*.cpp tests/*/*.cpp)
+TEST_SRC  := $(filter-out tests/fuzz/%,$(wildcard tests/*.cpp tests/*/*.cpp))
 MIGRATIONS := $(sort $(wildcard db/migrations/V*.sql))
 
 obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(patsubst $(BUILD)/%,%,$(1)))
@@ -91,6 +91,11 @@ test: deps
 
 unit: build
 	$(BIN)/barbican-tests '[unit]'
+
+# libFuzzer targets of tests/fuzz/, built with clang into build/fuzz/ and run
+# for FUZZ_SECONDS each (default 60); see scripts/fuzz.sh.
+fuzz: deps
+	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) scripts/fuzz.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory build

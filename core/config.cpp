@@ -42,7 +42,22 @@ po::options_description fileOptions(Config& c, std::string& socket_mode, std::st
         ("api.max_limit", po::value(&c.max_limit)->default_value(100), "largest page size of lists");
     po::options_description auth("[auth]");
     auth.add_options()
-        ("auth.mode", po::value(&c.auth_mode)->default_value("noauth"), "noauth: identity from X-Project-Id, X-User-Id and X-Roles set by the layer in front");
+        ("auth.mode", po::value(&c.auth_mode)->default_value("keystone"), "keystone: identity from the X-Auth-Token validated by Keystone ([keystone] section); noauth: identity from X-Project-Id, X-User-Id and X-Roles set by the layer in front");
+    po::options_description keystone("[keystone]");
+    keystone.add_options()
+        ("keystone.auth_url", po::value(&c.keystone_auth_url)->default_value(""), "base URL of Keystone without /v3, e.g. https://keystone.example.org:5000 (required in keystone mode)")
+        ("keystone.www_authenticate_uri", po::value(&c.keystone_www_authenticate_uri)->default_value(""), "Keystone URL sent to clients in WWW-Authenticate on 401; empty: auth_url")
+        ("keystone.username", po::value(&c.keystone_username)->default_value(""), "service user that validates tokens; needs the admin or service role (required in keystone mode)")
+        ("keystone.password_file", po::value(&c.keystone_password_file)->default_value(""), "file holding the service user's password, mode 0600 (required in keystone mode)")
+        ("keystone.project_name", po::value(&c.keystone_project_name)->default_value(""), "project the service user's token is scoped to (required in keystone mode)")
+        ("keystone.user_domain_name", po::value(&c.keystone_user_domain_name)->default_value("Default"), "domain of the service user")
+        ("keystone.project_domain_name", po::value(&c.keystone_project_domain_name)->default_value("Default"), "domain of the service user's project")
+        ("keystone.connect_timeout_ms", po::value(&c.keystone_connect_timeout_ms)->default_value(3000), "Keystone connect timeout, in milliseconds")
+        ("keystone.timeout_ms", po::value(&c.keystone_timeout_ms)->default_value(10000), "Keystone request timeout including connect, in milliseconds")
+        ("keystone.cache_size", po::value(&c.keystone_cache_size)->default_value(10000), "validated tokens cached per worker; 0 disables the cache")
+        ("keystone.cache_seconds", po::value(&c.keystone_cache_seconds)->default_value(300), "seconds a validated token stays cached (never past its expiry); a revoked token keeps working for at most this long")
+        ("keystone.verify_tls", po::value(&c.keystone_verify_tls)->default_value(true), "verify Keystone's TLS certificate and host name (true or false)")
+        ("keystone.ca_file", po::value(&c.keystone_ca_file)->default_value(""), "PEM file of CA certificates for Keystone's TLS certificate; empty: the system's");
     po::options_description database("[database]");
     database.add_options()
         ("database.dsn", po::value(&c.database_dsn)->default_value(""), "libpq connection string without password")
@@ -84,13 +99,40 @@ po::options_description fileOptions(Config& c, std::string& socket_mode, std::st
         ("log.level", po::value(&c.log_level)->default_value("info"), "debug, info, warning or error");
 
     po::options_description all;
-    all.add(api).add(auth).add(database).add(redis).add(crypto).add(quota).add(fcgi).add(runner).add(logging);
+    all.add(api).add(auth).add(keystone).add(database).add(redis).add(crypto).add(quota).add(fcgi).add(runner).add(logging);
     return all;
 }
 
+// Checks the [keystone] options and normalizes keystone.auth_url: a trailing
+// "/" or "/v3" is removed, because request paths start with "/v3".
+void validateKeystone(Config& c) {
+    std::string& url = c.keystone_auth_url;
+    if (url.empty()) throw std::runtime_error("option keystone.auth_url is required when auth.mode = keystone");
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+        throw std::runtime_error("option keystone.auth_url: '" + url + "' must start with http:// or https://");
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    if (url.size() >= 3 && url.compare(url.size() - 3, 3, "/v3") == 0) url.resize(url.size() - 3);
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    if (url.find_first_of(" \t\r\n\"") != std::string::npos)
+        throw std::runtime_error("option keystone.auth_url: '" + url + "' contains whitespace or a quote");
+    if (c.keystone_www_authenticate_uri.empty()) c.keystone_www_authenticate_uri = url;
+    if (c.keystone_www_authenticate_uri.find_first_of("\r\n\"") != std::string::npos)
+        throw std::runtime_error("option keystone.www_authenticate_uri must not contain a quote or a line break");
+    if (c.keystone_username.empty()) throw std::runtime_error("option keystone.username is required when auth.mode = keystone");
+    if (c.keystone_password_file.empty())
+        throw std::runtime_error("option keystone.password_file is required when auth.mode = keystone");
+    if (c.keystone_project_name.empty())
+        throw std::runtime_error("option keystone.project_name is required when auth.mode = keystone");
+    requirePositive("keystone.connect_timeout_ms", c.keystone_connect_timeout_ms);
+    requirePositive("keystone.timeout_ms", c.keystone_timeout_ms);
+    requirePositive("keystone.cache_seconds", c.keystone_cache_seconds);
+    if (c.keystone_cache_size < 0) throw std::runtime_error("option keystone.cache_size must be 0 or more");
+}
+
 void validate(Config& c, const std::string& socket_mode, const std::string& previous_keys) {
-    if (c.auth_mode != "noauth")
-        throw std::runtime_error("option auth.mode: unsupported value '" + c.auth_mode + "' (supported: noauth)");
+    if (c.auth_mode != "noauth" && c.auth_mode != "keystone")
+        throw std::runtime_error("option auth.mode: unsupported value '" + c.auth_mode + "' (supported: keystone, noauth)");
+    if (c.auth_mode == "keystone") validateKeystone(c);
     if (c.database_dsn.empty()) throw std::runtime_error("option database.dsn is required");
     if (c.master_key_file.empty()) throw std::runtime_error("option crypto.master_key_file is required");
     requirePositive("api.max_request_bytes", static_cast<long>(c.max_request_bytes));

@@ -20,8 +20,25 @@ struct Config {
     int default_limit = 10;
     int max_limit = 100;
 
-    // [auth]
-    std::string auth_mode = "noauth";
+    // [auth] keystone: identity from a token validated by Keystone; noauth:
+    // from X-Project-Id, X-User-Id and X-Roles set by the layer in front.
+    std::string auth_mode = "keystone";
+
+    // [keystone], used when auth_mode is "keystone". The base URL has no
+    // "/v3": requests go to {keystone_auth_url}/v3/auth/tokens.
+    std::string keystone_auth_url;
+    std::string keystone_www_authenticate_uri;  // empty: keystone_auth_url
+    std::string keystone_username;
+    std::string keystone_password_file;
+    std::string keystone_project_name;
+    std::string keystone_user_domain_name = "Default";
+    std::string keystone_project_domain_name = "Default";
+    int keystone_connect_timeout_ms = 3000;
+    int keystone_timeout_ms = 10000;
+    int keystone_cache_size = 10000;  // validated tokens per worker; 0: none
+    int keystone_cache_seconds = 300;
+    bool keystone_verify_tls = true;
+    std::string keystone_ca_file;  // empty: the system's CA certificates
 
     // [database]
     std::string database_dsn;

@@ -9,6 +9,8 @@
 
 namespace fcgi {
 
+class KeystoneAuth;
+
 // Everything a request handler may use, owned by one worker process and
 // created after fork(). Not shared between processes or threads.
 struct App {
@@ -18,6 +20,9 @@ struct App {
     jobs::Queue& queue;
     db::ProjectKeyStore& project_keys;
     const Router& router;
+    // Token validator of this worker; set when config.auth_mode is
+    // "keystone", null otherwise.
+    KeystoneAuth* keystone = nullptr;
 };
 
 }  // namespace fcgi

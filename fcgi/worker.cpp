@@ -15,6 +15,7 @@
 #include "fcgi/app.h"
 #include "fcgi/dispatch.h"
 #include "fcgi/error_response.h"
+#include "fcgi/keystone_auth.h"
 #include "fcgi/request_reader.h"
 
 namespace fcgi {
@@ -74,7 +75,9 @@ int runWorker(const core::Config& config, const core::Keyring& keyring, int list
     db::ProjectKeyStore project_keys(keyring, std::chrono::seconds(config.project_key_cache_seconds));
     Router router;
     registerRoutes(router);
-    App app{config, keyring, database, queue, project_keys, router};
+    std::unique_ptr<KeystoneAuth> keystone;
+    if (config.auth_mode == "keystone") keystone = std::make_unique<KeystoneAuth>(config);
+    App app{config, keyring, database, queue, project_keys, router, keystone.get()};
 
     database.ping();  // connect early; failures are retried per request
 

@@ -12,9 +12,9 @@ readonly PACKAGES=(
     g++ make pkg-config
     libfcgi-dev libsoci-dev libcrypto++-dev
     libboost-json1.81-dev libboost-program-options1.81-dev
-    libhiredis-dev catch2
+    libhiredis-dev catch2 libcurl4-openssl-dev
     postgresql-15 redis-server nginx-light
-    curl wrk python3-barbicanclient openssl ccache
+    curl wrk python3-barbicanclient openssl ccache clang libclang-rt-14-dev
 )
 readonly POLICY=/usr/sbin/policy-rc.d
 
