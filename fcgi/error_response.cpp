@@ -43,11 +43,44 @@ std::string_view reasonPhrase(int status) {
     }
 }
 
+namespace {
+
+// Replaces every byte that is not part of a valid UTF-8 sequence with '?'.
+// Descriptions may quote client input, and JSON must stay valid UTF-8.
+std::string validUtf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    size_t i = 0;
+    while (i < text.size()) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        size_t length = byte < 0x80 ? 1 : (byte & 0xe0) == 0xc0 ? 2 : (byte & 0xf0) == 0xe0 ? 3 : (byte & 0xf8) == 0xf0 ? 4 : 0;
+        bool valid = length > 0 && i + length <= text.size();
+        char32_t code = length == 1 ? byte : length == 2 ? (byte & 0x1f) : length == 3 ? (byte & 0x0f) : (byte & 0x07);
+        for (size_t k = 1; valid && k < length; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            valid = (next & 0xc0) == 0x80;
+            code = (code << 6) | (next & 0x3f);
+        }
+        static constexpr char32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (valid && (code < kMinimum[length] || (code >= 0xd800 && code <= 0xdfff) || code > 0x10ffff)) valid = false;
+        if (valid) {
+            out.append(text.substr(i, length));
+            i += length;
+        } else {
+            out.push_back('?');
+            ++i;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 Response errorResponse(int status, std::string_view description) {
     boost::json::object body;
     body["code"] = status;
     body["title"] = reasonPhrase(status);
-    body["description"] = description;
+    body["description"] = validUtf8(description);
     return jsonResponse(status, body);
 }
 

@@ -106,6 +106,9 @@ Response putMetadatum(App& app, Request& request) {
 Response deleteMetadatum(App& app, Request& request) {
     const db::SecretRow secret = authorizedSecret(app, request, Rule::SecretMetaDelete, false);
     const std::string& key = request.param("key");
+    // A key that could never be stored (not URL-safe, too long, not UTF-8)
+    // is rejected with 400 before it reaches the database.
+    core::validateMetadataKey(key);
     app.db.run([&](soci::session& sql) { db::deleteSecretMetadatum(sql, secret.id, key); });
     return emptyResponse(204);
 }
