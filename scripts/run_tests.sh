@@ -45,7 +45,51 @@ run_suite() {
     fi
 }
 
+# add_counts NAME OUTPUT_FILE EXIT_STATUS: adds the last "N passed, N failed"
+# line of a step's output (one word and a colon may precede it) to the totals.
+add_counts() {
+    local name=$1 out=$2 rc=$3 summary passed failed
+    summary=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1)
+    summary=${summary#*: }
+    if [[ -z "$summary" ]]; then
+        echo "$name: no summary line (exit status $rc); counted as one failure"
+        passed=0
+        failed=1
+    else
+        passed=${summary%% passed*}
+        failed=${summary#*, }
+        failed=${failed%% failed*}
+        if [[ $rc -ne 0 && $failed -eq 0 ]]; then failed=1; fi
+    fi
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failed))
+}
+
+# run_step NAME COMMAND...: runs a script that prints its own summary line.
+run_step() {
+    local name=$1 out
+    shift
+    out=$(mktemp /tmp/barbican-step-XXXXXX)
+    echo "== $name"
+    "$@" 2>&1 | tee "$out"
+    add_counts "$name" "$out" "${PIPESTATUS[0]}"
+    rm -f "$out"
+}
+
 run_suite "unit and integration tests" "$ROOT/build/bin"
+
+# Each libFuzzer target for about 10 seconds (FUZZ=0 skips them).
+if [[ "${FUZZ:-1}" != 0 ]]; then
+    run_step "fuzz targets (quick)" scripts/fuzz.sh --quick
+fi
+
+# Unit tests and the core integration tests again, with the servers and the
+# tests built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (SANITIZER_TESTS=0 skips this; SANITIZER_SPEC picks other tests).
+if [[ "${SANITIZER_TESTS:-1}" != 0 ]]; then
+    run_step "sanitizer build" scripts/sanitize_tests.sh \
+        "${SANITIZER_SPEC:-[unit],[stack],[secrets],[containers],[consumers],[acls],[quotas],[orders],[hostile],[canary]}"
+fi
 
 echo "$total_passed passed, $total_failed failed"
 [[ $total_failed -eq 0 ]]
