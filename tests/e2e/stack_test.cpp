@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 #include <vector>
@@ -229,4 +230,27 @@ TEST_CASE("database restart gives 503 then recovers", "[e2e][stack][faults]") {
     }));
     // Recovery needed no worker restart.
     CHECK(workerPids(stack) == workers_before);
+}
+
+TEST_CASE("paused database gives 503 in bounded time", "[e2e][stack][faults]") {
+    auto& stack = TestStack::get();
+    REQUIRE(stack.client().request("GET", "/healthcheck").status == 200);
+    std::ifstream pid_file(stack.dir() + "/pg/data/postmaster.pid");
+    int postmaster = 0;
+    pid_file >> postmaster;
+    REQUIRE(postmaster > 0);
+    // Stopping the postmaster and every backend makes queries hang, as on a
+    // frozen database host.
+    const std::string pids =
+        std::to_string(postmaster) + " " + runCommand("pgrep -P " + std::to_string(postmaster) + " | tr '\\n' ' '");
+    REQUIRE(std::system(("kill -STOP " + pids).c_str()) == 0);
+    const auto started = std::chrono::steady_clock::now();
+    const auto paused = stack.client(60).request("GET", "/v1/secrets", identity(newProjectId()));
+    const auto waited = std::chrono::steady_clock::now() - started;
+    REQUIRE(std::system(("kill -CONT " + pids).c_str()) == 0);
+    CHECK(paused.status == 503);
+    CHECK(paused.json().at("code") == 503);
+    // statement_timeout (5 s) plus the watchdog's 2 s margin, with slack.
+    CHECK(waited < std::chrono::seconds(20));
+    CHECK(eventually([&] { return stack.client().request("GET", "/v1/secrets", identity(newProjectId())).status == 200; }));
 }
