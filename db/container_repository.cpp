@@ -99,7 +99,7 @@ ContainerPage listContainers(soci::session& sql, const ContainerListQuery& query
     // Empty filters are not applied, as upstream skips falsy filter values.
     const std::string where =
         " WHERE c.project_id = :p AND NOT c.deleted"
-        " AND (CAST(:n AS text) = '' OR c.name LIKE :n2) AND (CAST(:t AS text) = '' OR c.type = :t2)";
+        " AND (CAST(:n AS text) = '' OR c.name LIKE :n2 ESCAPE '') AND (CAST(:t AS text) = '' OR c.type = :t2)";
     const std::string text = "SELECT " + selectColumns() + ", (count(*) OVER ())::text" + kFromContainers + where +
                              " ORDER BY c.created_at, c.id LIMIT " + std::to_string(query.limit) + " OFFSET " +
                              std::to_string(query.offset);

@@ -180,9 +180,12 @@ SecretPage listSecrets(soci::session& sql, const SecretListQuery& query) {
         } else {
             text += " AND s.project_id = " + builder.param(query.project_id);
         }
-        if (query.name) text += " AND s.name LIKE " + builder.param(*query.name);
-        if (query.algorithm) text += " AND s.algorithm LIKE " + builder.param(*query.algorithm);
-        if (query.mode) text += " AND s.mode LIKE " + builder.param(*query.mode);
+        // ESCAPE '' makes a backslash an ordinary character, so only '%'
+        // and '_' are wildcards and a pattern ending in a backslash is no
+        // error.
+        if (query.name) text += " AND s.name LIKE " + builder.param(*query.name) + " ESCAPE ''";
+        if (query.algorithm) text += " AND s.algorithm LIKE " + builder.param(*query.algorithm) + " ESCAPE ''";
+        if (query.mode) text += " AND s.mode LIKE " + builder.param(*query.mode) + " ESCAPE ''";
         if (query.bit_length)
             text += " AND s.bit_length = CAST(" + builder.param(std::to_string(*query.bit_length)) + " AS bigint)";
         if (query.secret_type) text += " AND s.secret_type = " + builder.param(*query.secret_type);
