@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the servers and the test binary with AddressSanitizer (LeakSanitizer
-# included) and UndefinedBehaviorSanitizer, `make build
-# SANITIZE=address,undefined` into build/san/, and runs the tests against that
+# included) and UndefinedBehaviorSanitizer, `make build SANITIZE=...` into
+# build/san/, and runs the tests against that
 # build: unit tests inside the sanitized test binary, integration tests
 # against a private stack whose barbican-fcgi and barbican-job-runner are the
 # sanitized binaries. Ends with the line "N passed, N failed": test cases,
@@ -18,9 +18,18 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 readonly SAN=build/san
+# UBSan's vptr check needs the typeinfo of every polymorphic class it sees,
+# and Debian's libsoci does not export it for soci::details classes, so
+# linking fails with vptr on. The Makefile does not track flags, so objects
+# built with other flags are removed first.
+readonly SANITIZE="address,undefined -fno-sanitize=vptr"
 mkdir -p "$SAN"
-echo "== building with SANITIZE=address,undefined into $SAN"
-if ! make --no-print-directory -j"${JOBS:-2}" build SANITIZE=address,undefined >"$SAN/build.log" 2>&1; then
+if [[ "$(cat "$SAN/sanitize-flags" 2>/dev/null)" != "$SANITIZE" ]]; then
+    rm -rf "$SAN/obj" "$SAN/bin"
+    printf '%s\n' "$SANITIZE" >"$SAN/sanitize-flags"
+fi
+echo "== building with SANITIZE=$SANITIZE into $SAN"
+if ! make --no-print-directory -j"${JOBS:-2}" build SANITIZE="$SANITIZE" >"$SAN/build.log" 2>&1; then
     tail -n 30 "$SAN/build.log"
     echo "sanitize_tests.sh: build failed; the full log is $SAN/build.log"
     echo "0 passed, 1 failed"
