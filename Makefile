@@ -19,6 +19,9 @@ endif
 CXXFLAGS := -std=c++20 $(OPTFLAGS) -Wall -Wextra -pthread -I. -I/usr/include/postgresql -MMD -MP
 # ccache, when installed, shares compiled objects between build folders.
 CCACHE   := $(shell command -v ccache 2>/dev/null)
+# Sources and include paths are relative, so objects of two clones of the
+# repository are the same and may share cache entries.
+export CCACHE_NOHASHDIR := 1
 LDFLAGS  := $(if $(SANITIZE),-fsanitize=$(SANITIZE),) -pthread
 LDLIBS   := -lfcgi -lsoci_postgresql -lsoci_core -lpq -lhiredis -lcryptopp -lboost_json -lboost_program_options -lcurl -ldl
 
