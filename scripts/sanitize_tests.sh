@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds the servers and the test binary with AddressSanitizer (LeakSanitizer
 # included) and UndefinedBehaviorSanitizer, `make build SANITIZE=...` into
-# build/san/, and runs the tests against that
-# build: unit tests inside the sanitized test binary, integration tests
-# against a private stack whose barbican-fcgi and barbican-job-runner are the
-# sanitized binaries. Ends with the line "N passed, N failed": test cases,
-# plus one failure per sanitizer report written by any of these processes.
+# build/san/, and runs the tests against that build. Unit tests run inside the
+# sanitized test binary, and integration tests against a private stack whose
+# barbican-fcgi and barbican-job-runner are the sanitized binaries. Ends with
+# the line "N passed, N failed", which counts test cases plus one failure per
+# sanitizer report written by any of these processes.
 #
 # Usage: scripts/sanitize_tests.sh [Catch2 test spec...]
 #   default: every test; e.g. '[unit],[hostile]' runs the unit tests and the
@@ -18,10 +18,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 readonly SAN=build/san
-# UBSan's vptr check needs the typeinfo of every polymorphic class it sees,
-# and Debian's libsoci does not export it for soci::details classes, so
-# linking fails with vptr on. The Makefile does not track flags, so objects
-# built with other flags are removed first.
+# UBSan's vptr check needs the typeinfo of every polymorphic class it checks,
+# and libsoci 4.0.3 of Debian 12 does not export it for soci::details
+# classes, so linking fails with vptr on. The Makefile does not track flags,
+# so objects built with other flags are removed first.
 readonly SANITIZE="address,undefined -fno-sanitize=vptr"
 mkdir -p "$SAN"
 if [[ "$(cat "$SAN/sanitize-flags" 2>/dev/null)" != "$SANITIZE" ]]; then
