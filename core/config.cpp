@@ -187,7 +187,7 @@ std::string Config::databaseConnectString() const {
 }
 
 std::string Config::redactedDsn() const {
-    // The DSN option never holds the password (it comes from a file), but an
+    // The DSN option never contains the password (it comes from a file), but an
     // operator may have put one there anyway: mask any password=... term.
     std::string out;
     std::istringstream in(database_dsn);

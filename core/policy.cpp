@@ -8,7 +8,7 @@ namespace {
 // Facts about one caller and target that the rule table combines.
 struct Facts {
     bool admin, creator, observer, audit, service_admin;
-    bool any;        // holds at least one of the five roles
+    bool any;        // has at least one of the five roles
     bool project;    // caller's project owns the target
     bool owner;      // caller's user created the target
     bool is_public;  // target not private

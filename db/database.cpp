@@ -41,7 +41,7 @@ long long steadyNanos() {
 }
 
 // Adds connect_timeout to a DSN that sets none, so connecting to a server
-// that does not answer fails instead of blocking.
+// that does not respond fails instead of blocking.
 std::string withConnectTimeout(std::string dsn) {
     if (dsn.find("connect_timeout") == std::string::npos) dsn += " connect_timeout=3";
     return dsn;

@@ -14,7 +14,7 @@
 namespace db {
 
 struct DatabaseSettings {
-    std::string connect_string;  // secret: holds the password, never log it
+    std::string connect_string;  // secret: contains the password, never log it
     std::string redacted;        // for log lines
     int statement_timeout_seconds = 5;
 };

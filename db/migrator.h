@@ -18,7 +18,7 @@ const std::vector<Migration>& embeddedMigrations();
 
 struct MigrationStatus {
     int current = 0;  // highest applied version, 0 when none
-    int latest = 0;   // highest version this binary knows
+    int latest = 0;   // highest version compiled into this binary
 };
 
 // Applies every migration newer than the recorded version, each in its own

@@ -51,7 +51,7 @@ struct Response {
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
-    // The body holds a decrypted payload: the worker wipes it once sent.
+    // The body contains a decrypted payload: the worker wipes it once sent.
     bool sensitive = false;
 
     void setHeader(std::string name, std::string value);

@@ -206,8 +206,8 @@ void Master::reload() {
     ++generation_;
     restart_at_.clear();
     crash_count_.clear();
-    // One new worker up and accepting before each old one is told to stop,
-    // so the pool never shrinks and no request is refused.
+    // One new worker up and accepting before each old one gets SIGTERM,
+    // so the pool never shrinks and no request is rejected.
     const int wanted = loaded_.config.effectiveWorkers();
     for (int slot = 0; slot < wanted; ++slot) {
         spawn(slot, true);

@@ -51,7 +51,7 @@ Response getV1(App&, Request& request) {
     return jsonResponse(200, boost::json::object{{"version", versionEntry(request)}});
 }
 
-// Reports whether PostgreSQL and Redis answer: 200 "OK", or 503 with the
+// Reports whether PostgreSQL and Redis respond: 200 "OK", or 503 with the
 // failing parts named.
 Response getHealth(App& app, Request&) {
     const bool database = app.db.ping();

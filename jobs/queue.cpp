@@ -107,7 +107,7 @@ void Queue::finish(const std::string& processing_list, const std::string& order_
 
 int Queue::requeueProcessing(const std::string& processing_list) {
     int moved = 0;
-    // Bounded: a processing list never holds more ids than were taken.
+    // Bounded: a processing list never contains more ids than were taken.
     for (int i = 0; i < 1000000; ++i) {
         ReplyPtr reply = command({"LMOVE", processing_list, settings_.list, "RIGHT", "RIGHT"});
         if (!reply) throw core::Error(core::ErrorKind::Unavailable, "Redis is unavailable.");
