@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "db/statements.h"
 
 namespace db {
 namespace {
@@ -61,6 +62,13 @@ Database::~Database() {
     }
     watchdog_wakeup_.notify_all();
     if (watchdog_.joinable()) watchdog_.join();
+    dropSession();
+}
+
+void Database::dropSession() {
+    if (!session_) return;
+    detachStatementCache(*session_);
+    session_.reset();
 }
 
 void Database::watchdogLoop() {
@@ -102,6 +110,7 @@ void Database::connect() {
         *session << "SET idle_in_transaction_session_timeout = 60000";
         *session << "SET TIME ZONE 'UTC'";
         session_ = std::move(session);
+        attachStatementCache(*session_);
         core::log::info("database_connected").kv("dsn", settings_.redacted);
     } catch (const std::exception& e) {
         session_.reset();
@@ -120,7 +129,7 @@ soci::session& Database::session() {
     return *session_;
 }
 
-void Database::reset() { session_.reset(); }
+void Database::reset() { dropSession(); }
 
 void Database::rethrowTranslated() {
     try {
@@ -136,7 +145,7 @@ void Database::rethrowTranslated() {
         }
         if (broken || isUnavailableState(state)) {
             core::log::warning("database_unavailable").kv("sqlstate", state).kv("error", e.get_error_message());
-            if (broken) session_.reset();
+            if (broken) dropSession();
             throw core::Error(core::ErrorKind::Unavailable, "The database is unavailable, try again later.");
         }
         throw core::Error(core::ErrorKind::Internal, "Database failure.",

@@ -51,6 +51,8 @@ public:
 
 private:
     void connect();
+    // Drops the session's prepared statements, then the session.
+    void dropSession();
     void armWatchdog();
     void disarmWatchdog();
     void watchdogLoop();

@@ -2,6 +2,7 @@
 
 #include "db/bytea.h"
 #include "db/order_repository.h"
+#include "db/statements.h"
 
 namespace db {
 namespace {
@@ -26,73 +27,66 @@ long long affectedRows(soci::statement& statement) {
 std::optional<ClaimedOrder> claimOrder(soci::session& sql, const std::string& order_id, const std::string& runner_id,
                                        int lease_seconds) {
     if (!isUuidText(order_id)) return std::nullopt;
-    ClaimedOrder order;
-    std::string creator;
-    std::string passphrase_hex;
-    soci::indicator creator_ind = soci::i_null;
-    soci::indicator passphrase_ind = soci::i_null;
-    sql << std::string("UPDATE orders SET lease_owner = :runner, lease_expires_at = ") + kNowUtc +
-               " + make_interval(secs => CAST(:lease AS double precision)), attempts = attempts + 1"
-               " WHERE id = CAST(:id AS uuid) AND status = 'PENDING' AND NOT deleted"
-               " AND (lease_expires_at IS NULL OR lease_expires_at < " + kNowUtc + " OR lease_owner = :owner)"
-               " RETURNING project_id, type, meta, creator_id, encode(passphrase_ciphertext, 'hex'), attempts",
-        soci::use(runner_id), soci::use(lease_seconds), soci::use(order_id), soci::use(runner_id),
-        soci::into(order.project_id), soci::into(order.type), soci::into(order.meta_json), soci::into(creator, creator_ind),
-        soci::into(passphrase_hex, passphrase_ind), soci::into(order.attempts);
-    if (!sql.got_data()) return std::nullopt;
-
-    order.id = order_id;
-    order.lease_owner = runner_id;
-    if (creator_ind == soci::i_ok) order.creator_id = creator;
-    if (passphrase_ind == soci::i_ok) order.passphrase_ciphertext = hexDecode(passphrase_hex);
-    return order;
+    std::optional<ClaimedOrder> claimed;
+    queryOne(sql,
+             std::string("UPDATE orders SET lease_owner = :p1, lease_expires_at = ") + kNowUtc +
+                 " + make_interval(secs => CAST(:p2 AS double precision)), attempts = attempts + 1"
+                 " WHERE id = CAST(:p3 AS uuid) AND status = 'PENDING' AND NOT deleted"
+                 " AND (lease_expires_at IS NULL OR lease_expires_at < " + kNowUtc + " OR lease_owner = :p4)"
+                 " RETURNING project_id, type, meta, creator_id, encode(passphrase_ciphertext, 'hex'), attempts::text",
+             {runner_id, std::to_string(lease_seconds), order_id, runner_id}, [&](const soci::row& row) {
+                 ClaimedOrder order;
+                 order.id = order_id;
+                 order.lease_owner = runner_id;
+                 order.project_id = row.get<std::string>(0);
+                 order.type = row.get<std::string>(1);
+                 order.meta_json = row.get<std::string>(2);
+                 order.creator_id = textColumn(row, 3);
+                 if (const auto passphrase_hex = textColumn(row, 4)) order.passphrase_ciphertext = hexDecode(*passphrase_hex);
+                 order.attempts = std::stoi(row.get<std::string>(5));
+                 claimed = std::move(order);
+             });
+    return claimed;
 }
 
 std::optional<std::string> orderStatus(soci::session& sql, const std::string& order_id) {
     if (!isUuidText(order_id)) return std::nullopt;
-    std::string status;
-    sql << "SELECT status FROM orders WHERE id = CAST(:id AS uuid) AND NOT deleted", soci::use(order_id),
-        soci::into(status);
-    if (!sql.got_data()) return std::nullopt;
+    std::optional<std::string> status;
+    queryOne(sql, "SELECT status FROM orders WHERE id = CAST(:p1 AS uuid) AND NOT deleted", {order_id},
+             [&](const soci::row& row) { status = row.get<std::string>(0); });
     return status;
 }
 
 bool markOrderActive(soci::session& sql, const ClaimedOrder& order, const std::optional<std::string>& secret_id,
                      const std::optional<std::string>& container_id, core::Timestamp now) {
-    const std::string updated = core::formatSqlTimestamp(now);
-    const std::string secret = secret_id.value_or("");
-    const std::string container = container_id.value_or("");
-    soci::indicator secret_ind = secret_id ? soci::i_ok : soci::i_null;
-    soci::indicator container_ind = container_id ? soci::i_ok : soci::i_null;
-    soci::statement update =
-        (sql.prepare << "UPDATE orders SET status = 'ACTIVE', secret_id = CAST(:secret AS uuid),"
-                        " container_id = CAST(:container AS uuid), sub_status = 'Unknown',"
-                        " sub_status_message = 'Unknown', lease_owner = NULL, lease_expires_at = NULL,"
-                        " updated_at = CAST(:updated AS timestamp)"
-                        " WHERE id = CAST(:id AS uuid) AND status = 'PENDING' AND NOT deleted"
-                        " AND lease_owner = :runner AND attempts = :attempts",
-         soci::use(secret, secret_ind), soci::use(container, container_ind), soci::use(updated), soci::use(order.id),
-         soci::use(order.lease_owner), soci::use(order.attempts));
-    return affectedRows(update) == 1;
+    return executeStatement(sql,
+                            "UPDATE orders SET status = 'ACTIVE', secret_id = CAST(:p1 AS uuid),"
+                            " container_id = CAST(:p2 AS uuid), sub_status = 'Unknown',"
+                            " sub_status_message = 'Unknown', lease_owner = NULL, lease_expires_at = NULL,"
+                            " updated_at = CAST(:p3 AS timestamp)"
+                            " WHERE id = CAST(:p4 AS uuid) AND status = 'PENDING' AND NOT deleted"
+                            " AND lease_owner = :p5 AND attempts = CAST(:p6 AS integer)",
+                            {secret_id, container_id, core::formatSqlTimestamp(now), order.id, order.lease_owner,
+                             std::to_string(order.attempts)}) == 1;
 }
 
 bool markOrderError(soci::session& sql, const ClaimedOrder& order, const std::string& status_code,
                     const std::string& reason, core::Timestamp now) {
-    const std::string updated = core::formatSqlTimestamp(now);
-    soci::statement update =
-        (sql.prepare << "UPDATE orders SET status = 'ERROR', error_status_code = :code, error_reason = left(:reason, 255),"
-                        " lease_owner = NULL, lease_expires_at = NULL, updated_at = CAST(:updated AS timestamp)"
-                        " WHERE id = CAST(:id AS uuid) AND status = 'PENDING' AND NOT deleted"
-                        " AND lease_owner = :runner AND attempts = :attempts",
-         soci::use(status_code), soci::use(reason), soci::use(updated), soci::use(order.id), soci::use(order.lease_owner),
-         soci::use(order.attempts));
-    return affectedRows(update) == 1;
+    return executeStatement(sql,
+                            "UPDATE orders SET status = 'ERROR', error_status_code = :p1, error_reason = left(:p2, 255),"
+                            " lease_owner = NULL, lease_expires_at = NULL, updated_at = CAST(:p3 AS timestamp)"
+                            " WHERE id = CAST(:p4 AS uuid) AND status = 'PENDING' AND NOT deleted"
+                            " AND lease_owner = :p5 AND attempts = CAST(:p6 AS integer)",
+                            {status_code, reason, core::formatSqlTimestamp(now), order.id, order.lease_owner,
+                             std::to_string(order.attempts)}) == 1;
 }
 
 void releaseLease(soci::session& sql, const ClaimedOrder& order) {
-    sql << "UPDATE orders SET lease_owner = NULL, lease_expires_at = NULL"
-           " WHERE id = CAST(:id AS uuid) AND status = 'PENDING' AND lease_owner = :runner AND attempts = :attempts",
-        soci::use(order.id), soci::use(order.lease_owner), soci::use(order.attempts);
+    executeStatement(sql,
+                     "UPDATE orders SET lease_owner = NULL, lease_expires_at = NULL"
+                     " WHERE id = CAST(:p1 AS uuid) AND status = 'PENDING' AND lease_owner = :p2"
+                     " AND attempts = CAST(:p3 AS integer)",
+                     {order.id, order.lease_owner, std::to_string(order.attempts)});
 }
 
 int releaseLeasesOf(soci::session& sql, const std::string& runner_id) {

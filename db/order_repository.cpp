@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "db/secret_writer.h"
 #include "db/sql_time.h"
+#include "db/statements.h"
 
 namespace db {
 namespace {
@@ -70,28 +71,23 @@ std::string encryptOrderPassphraseHex(const ProjectKeyStore::ProjectKey& key, co
 }
 
 void insertOrder(soci::session& sql, const NewOrderRecord& order, core::Timestamp now) {
-    const std::string meta = boost::json::serialize(order.meta);
     const std::string created = core::formatSqlTimestamp(now);
-    const std::string creator = order.creator_id.value_or("");
-    const std::string passphrase_hex = order.passphrase_ciphertext_hex.value_or("");
-    soci::indicator creator_ind = order.creator_id ? soci::i_ok : soci::i_null;
-    soci::indicator passphrase_ind = order.passphrase_ciphertext_hex ? soci::i_ok : soci::i_null;
-    sql << "INSERT INTO orders (id, project_id, type, meta, passphrase_ciphertext, status, creator_id,"
-           " created_at, updated_at) VALUES (CAST(:id AS uuid), :project, :type, :meta, decode(:pass, 'hex'),"
-           " 'PENDING', :creator, CAST(:created AS timestamp), CAST(:updated AS timestamp))",
-        soci::use(order.id), soci::use(order.project_id), soci::use(order.type), soci::use(meta),
-        soci::use(passphrase_hex, passphrase_ind), soci::use(creator, creator_ind), soci::use(created),
-        soci::use(created);
+    executeStatement(sql,
+                     "INSERT INTO orders (id, project_id, type, meta, passphrase_ciphertext, status, creator_id,"
+                     " created_at, updated_at) VALUES (CAST(:p1 AS uuid), :p2, :p3, :p4, decode(:p5, 'hex'),"
+                     " 'PENDING', :p6, CAST(:p7 AS timestamp), CAST(:p8 AS timestamp))",
+                     {order.id, order.project_id, order.type, boost::json::serialize(order.meta),
+                      order.passphrase_ciphertext_hex, order.creator_id, created, created});
 }
 
 std::optional<OrderRecord> findOrder(soci::session& sql, const std::string& project_id, const std::string& order_id) {
     if (!isUuidText(order_id)) return std::nullopt;
-    soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT " + orderColumns() +
-                            " FROM orders WHERE id = CAST(:id AS uuid) AND project_id = :project AND NOT deleted",
-         soci::use(order_id), soci::use(project_id));
-    for (const soci::row& row : rows) return readOrder(row);
-    return std::nullopt;
+    std::optional<OrderRecord> order;
+    queryOne(sql,
+             "SELECT " + orderColumns() +
+                 " FROM orders WHERE id = CAST(:p1 AS uuid) AND project_id = :p2 AND NOT deleted",
+             {order_id, project_id}, [&](const soci::row& row) { order = readOrder(row); });
+    return order;
 }
 
 OrderPage listOrders(soci::session& sql, const std::string& project_id, const std::string& meta_filter,
@@ -100,41 +96,34 @@ OrderPage listOrders(soci::session& sql, const std::string& project_id, const st
     // against the stored meta text. strpos, unlike Barbican's LIKE, keeps '%'
     // and '_' literal.
     const std::string token = boost::json::serialize(boost::json::value(boost::json::string(meta_filter)));
-    const int use_filter = meta_filter.empty() ? 0 : 1;
-    const long long offset_value = offset;
-    const long long limit_value = limit;
+    const std::string use_filter = meta_filter.empty() ? "0" : "1";
     const std::string where =
-        " FROM orders WHERE project_id = :project AND NOT deleted AND (:use_filter = 0 OR strpos(meta, :token) > 0)";
+        " FROM orders WHERE project_id = :p1 AND NOT deleted AND (CAST(:p2 AS integer) = 0 OR strpos(meta, :p3) > 0)";
 
     OrderPage page;
-    soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT " + orderColumns() + ", count(*) OVER ()" + where +
-                            " ORDER BY created_at, id LIMIT :limit OFFSET :offset",
-         soci::use(project_id), soci::use(use_filter), soci::use(token), soci::use(limit_value),
-         soci::use(offset_value));
-    for (const soci::row& row : rows) {
-        page.orders.push_back(readOrder(row));
-        page.total = row.get<long long>(13);
-    }
+    queryRows(sql,
+              "SELECT " + orderColumns() + ", (count(*) OVER ())::text" + where +
+                  " ORDER BY created_at, id LIMIT CAST(:p4 AS bigint) OFFSET CAST(:p5 AS bigint)",
+              {project_id, use_filter, token, std::to_string(limit), std::to_string(offset)},
+              [&](const soci::row& row) {
+                  page.orders.push_back(readOrder(row));
+                  page.total = std::stoll(row.get<std::string>(13));
+              });
     if (page.orders.empty() && offset > 0) {
         // Past the end the window count has no row to ride on.
-        long long total = 0;
-        sql << "SELECT count(*)" + where, soci::use(project_id), soci::use(use_filter), soci::use(token),
-            soci::into(total);
-        page.total = total;
+        queryOne(sql, "SELECT count(*)::text" + where, {project_id, use_filter, token},
+                 [&](const soci::row& row) { page.total = std::stoll(row.get<std::string>(0)); });
     }
     return page;
 }
 
 bool deleteOrder(soci::session& sql, const std::string& project_id, const std::string& order_id) {
     if (!isUuidText(order_id)) return false;
-    soci::statement update =
-        (sql.prepare << "UPDATE orders SET deleted = true, deleted_at = (now() AT TIME ZONE 'utc'),"
-                        " updated_at = (now() AT TIME ZONE 'utc')"
-                        " WHERE id = CAST(:id AS uuid) AND project_id = :project AND NOT deleted",
-         soci::use(order_id), soci::use(project_id));
-    update.execute(true);
-    return update.get_affected_rows() > 0;
+    return executeStatement(sql,
+                            "UPDATE orders SET deleted = true, deleted_at = (now() AT TIME ZONE 'utc'),"
+                            " updated_at = (now() AT TIME ZONE 'utc')"
+                            " WHERE id = CAST(:p1 AS uuid) AND project_id = :p2 AND NOT deleted",
+                            {order_id, project_id}) > 0;
 }
 
 }  // namespace db

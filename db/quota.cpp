@@ -1,6 +1,7 @@
 #include "db/quota.h"
 
 #include "core/error.h"
+#include "db/statements.h"
 
 namespace db {
 namespace {
@@ -29,37 +30,35 @@ int defaultQuota(const core::Config& config, QuotaResource resource) {
 // secrets only unexpired ones. Consumers of secrets and of containers count
 // together against the one consumers quota.
 long long countUsed(soci::session& sql, const std::string& project_id, QuotaResource resource) {
-    long long used = 0;
+    std::string text;
+    SqlParams params = {project_id};
     switch (resource) {
     case QuotaResource::Secrets:
-        sql << "SELECT count(*) FROM secrets WHERE project_id = :p AND NOT deleted"
-               " AND (expiration IS NULL OR expiration > (now() AT TIME ZONE 'utc'))",
-            soci::use(project_id), soci::into(used);
+        text = "SELECT count(*)::text FROM secrets WHERE project_id = :p1 AND NOT deleted"
+               " AND (expiration IS NULL OR expiration > (now() AT TIME ZONE 'utc'))";
         break;
-    case QuotaResource::Orders:
-        sql << "SELECT count(*) FROM orders WHERE project_id = :p AND NOT deleted", soci::use(project_id), soci::into(used);
-        break;
+    case QuotaResource::Orders: text = "SELECT count(*)::text FROM orders WHERE project_id = :p1 AND NOT deleted"; break;
     case QuotaResource::Containers:
-        sql << "SELECT count(*) FROM containers WHERE project_id = :p AND NOT deleted", soci::use(project_id),
-            soci::into(used);
+        text = "SELECT count(*)::text FROM containers WHERE project_id = :p1 AND NOT deleted";
         break;
     case QuotaResource::Consumers:
-        sql << "SELECT (SELECT count(*) FROM secret_consumers WHERE project_id = :p AND NOT deleted)"
-               " + (SELECT count(*) FROM container_consumers WHERE project_id = :p2 AND NOT deleted)",
-            soci::use(project_id), soci::use(project_id), soci::into(used);
+        text = "SELECT ((SELECT count(*) FROM secret_consumers WHERE project_id = :p1 AND NOT deleted)"
+               " + (SELECT count(*) FROM container_consumers WHERE project_id = :p2 AND NOT deleted))::text";
+        params.push_back(project_id);
         break;
     }
+    long long used = 0;
+    queryOne(sql, text, params, [&](const soci::row& row) { used = std::stoll(row.get<std::string>(0)); });
     return used;
 }
 
 }  // namespace
 
 int effectiveQuota(soci::session& sql, const core::Config& config, const std::string& project_id, QuotaResource resource) {
-    int value = 0;
-    soci::indicator ind = soci::i_null;
-    sql << "SELECT " + std::string(columnOf(resource)) + " FROM project_quotas WHERE project_id = :p",
-        soci::use(project_id), soci::into(value, ind);
-    if (sql.got_data() && ind == soci::i_ok) return value;
+    std::optional<std::string> value;
+    queryOne(sql, "SELECT " + std::string(columnOf(resource)) + "::text FROM project_quotas WHERE project_id = :p1",
+             {project_id}, [&](const soci::row& row) { value = textColumn(row, 0); });
+    if (value) return std::stoi(*value);
     return defaultQuota(config, resource);
 }
 
@@ -67,8 +66,7 @@ void enforceQuota(soci::session& sql, const core::Config& config, const std::str
                   std::string_view operation) {
     const int quota = effectiveQuota(sql, config, project_id, resource);
     if (quota < 0) return;
-    std::string locked;
-    sql << "SELECT id FROM projects WHERE id = :p FOR UPDATE", soci::use(project_id), soci::into(locked);
+    queryOne(sql, "SELECT id FROM projects WHERE id = :p1 FOR UPDATE", {project_id}, [](const soci::row&) {});
     if (quota == 0 || countUsed(sql, project_id, resource) >= quota) {
         throw core::Error(core::ErrorKind::Forbidden,
                           std::string(operation) + " issue seen - Creation not allowed because a quota has been reached.");

@@ -9,6 +9,7 @@
 #include "db/bytea.h"
 #include "db/secret_writer.h"
 #include "db/sql_time.h"
+#include "db/statements.h"
 
 namespace db {
 namespace {
@@ -91,41 +92,19 @@ SecretRow readRow(const ColumnReader& column) {
 }
 
 ColumnReader columnsOf(const soci::row& row) {
-    return [&row](std::size_t i) -> std::optional<std::string> {
-        if (row.get_indicator(i) == soci::i_null) return std::nullopt;
-        return row.get<std::string>(i);
-    };
+    return [&row](std::size_t i) { return textColumn(row, i); };
 }
 
-// SQL text with positional parameters, built clause by clause.
-class QueryBuilder {
-public:
-    // Adds a parameter and returns its placeholder.
-    std::string param(std::string value) {
-        values_.push_back(std::move(value));
-        return ":p" + std::to_string(values_.size());
-    }
+// Runs a query that returns one row and reads it with `read`.
+template <typename Read>
+bool readFirstRow(soci::session& sql, const std::string& text, const ParamList& params, Read read) {
+    return queryOne(sql, text, params.values(), [&](const soci::row& row) { read(row); });
+}
 
-    // Runs `text` as a one-time statement (one round trip, where a prepared
-    // statement would need three) and reads its first row into `row`.
-    // Returns false when there is none.
-    bool runOnce(soci::session& sql, const std::string& text, soci::row& row) {
-        {
-            soci::details::once_temp_type once = (sql << text);
-            for (const std::string& value : values_) once, soci::use(value);
-            once, soci::into(row);
-        }  // the statement runs here, when `once` is destroyed
-        return sql.got_data();
-    }
-
-private:
-    std::vector<std::string> values_;
-};
-
-void addDateFilter(std::string& where, QueryBuilder& builder, const char* column, const core::DateFilter& filter) {
+void addDateFilter(std::string& where, ParamList& builder, const char* column, const core::DateFilter& filter) {
     auto bound = [&](const std::optional<core::Timestamp>& value, const char* op) {
         if (!value) return;
-        where += std::string(" AND ") + column + " " + op + " CAST(" + builder.param(core::formatSqlTimestamp(*value)) +
+        where += std::string(" AND ") + column + " " + op + " CAST(" + builder.add(core::formatSqlTimestamp(*value)) +
                  " AS timestamp)";
     };
     bound(filter.gt, ">");
@@ -158,37 +137,37 @@ std::string orderBy(const std::vector<core::SortKey>& sort) {
 }  // namespace
 
 std::optional<SecretRow> findSecret(soci::session& sql, const std::string& id, const SecretLookup& lookup) {
-    QueryBuilder builder;
+    ParamList builder;
     const std::string text = "SELECT " + joined(selectColumns(lookup)) +
                              " FROM secrets s LEFT JOIN secret_acls a ON a.secret_id = s.id"
-                             " WHERE s.id = CAST(" + builder.param(id) + " AS uuid) AND " + kLiveSecret;
-    soci::row row;
-    if (!builder.runOnce(sql, text, row)) return std::nullopt;
-    return readRow(columnsOf(row));
+                             " WHERE s.id = CAST(" + builder.add(id) + " AS uuid) AND " + kLiveSecret;
+    std::optional<SecretRow> secret;
+    readFirstRow(sql, text, builder, [&](const soci::row& row) { secret = readRow(columnsOf(row)); });
+    return secret;
 }
 
 SecretPage listSecrets(soci::session& sql, const SecretListQuery& query) {
-    QueryBuilder builder;
+    ParamList builder;
     // The filter appears twice (count and page), each with its own parameters.
     auto filteredSecrets = [&]() {
         std::string text = std::string(" FROM secrets s LEFT JOIN secret_acls a ON a.secret_id = s.id WHERE ") +
                            kLiveSecret;
         if (query.acl_only) {
             // A caller without user id is in no ACL, so it matches nothing.
-            text += " AND a.users @> ARRAY[CAST(" + builder.param(query.acl_user.value_or("")) + " AS varchar)]";
+            text += " AND a.users @> ARRAY[CAST(" + builder.add(query.acl_user.value_or("")) + " AS varchar)]";
             if (!query.acl_user) text += " AND false";
         } else {
-            text += " AND s.project_id = " + builder.param(query.project_id);
+            text += " AND s.project_id = " + builder.add(query.project_id);
         }
         // ESCAPE '' makes a backslash an ordinary character, so only '%'
         // and '_' are wildcards and a pattern ending in a backslash is no
         // error.
-        if (query.name) text += " AND s.name LIKE " + builder.param(*query.name) + " ESCAPE ''";
-        if (query.algorithm) text += " AND s.algorithm LIKE " + builder.param(*query.algorithm) + " ESCAPE ''";
-        if (query.mode) text += " AND s.mode LIKE " + builder.param(*query.mode) + " ESCAPE ''";
+        if (query.name) text += " AND s.name LIKE " + builder.add(*query.name) + " ESCAPE ''";
+        if (query.algorithm) text += " AND s.algorithm LIKE " + builder.add(*query.algorithm) + " ESCAPE ''";
+        if (query.mode) text += " AND s.mode LIKE " + builder.add(*query.mode) + " ESCAPE ''";
         if (query.bit_length)
-            text += " AND s.bit_length = CAST(" + builder.param(std::to_string(*query.bit_length)) + " AS bigint)";
-        if (query.secret_type) text += " AND s.secret_type = " + builder.param(*query.secret_type);
+            text += " AND s.bit_length = CAST(" + builder.add(std::to_string(*query.bit_length)) + " AS bigint)";
+        if (query.secret_type) text += " AND s.secret_type = " + builder.add(*query.secret_type);
         addDateFilter(text, builder, "s.created_at", query.created);
         addDateFilter(text, builder, "s.updated_at", query.updated);
         addDateFilter(text, builder, "s.expiration", query.expiration);
@@ -200,20 +179,28 @@ SecretPage listSecrets(soci::session& sql, const SecretListQuery& query) {
     const std::string order = orderBy(query.sort);
     // One statement: the total, and the page as a JSON array of rows, each
     // row an array of the text columns in page order.
+    // Placeholders bind in the order they appear in the text, so each part
+    // adds its parameters in a statement of its own, in text order.
     const std::string count_text = "SELECT count(*)" + filteredSecrets();
+    const std::string page_where = filteredSecrets();
+    const std::string limit = builder.add(std::to_string(query.limit));
+    const std::string offset = builder.add(std::to_string(query.offset));
     const std::string page_text = "SELECT json_build_array(" + joined(selectColumns(parts)) +
-                                  ") AS item, row_number() OVER (" + order + ") AS ordinal" + filteredSecrets() +
-                                  " " + order + " LIMIT " + std::to_string(query.limit) + " OFFSET " +
-                                  std::to_string(query.offset);
+                                  ") AS item, row_number() OVER (" + order + ") AS ordinal" + page_where + " " +
+                                  order + " LIMIT CAST(" + limit + " AS bigint) OFFSET CAST(" + offset + " AS bigint)";
     const std::string text = "SELECT (" + count_text + ")::text, (SELECT json_agg(p.item ORDER BY p.ordinal)::text FROM (" +
                              page_text + ") p)";
-    soci::row row;
-    builder.runOnce(sql, text, row);
+    std::string total;
+    std::optional<std::string> items_text;
+    readFirstRow(sql, text, builder, [&](const soci::row& row) {
+        total = textColumn(row, 0).value_or("0");
+        items_text = textColumn(row, 1);
+    });
 
     SecretPage page;
-    page.total = std::stoll(row.get<std::string>(0));
-    if (row.get_indicator(1) == soci::i_null) return page;
-    const boost::json::value items = boost::json::parse(row.get<std::string>(1));
+    page.total = std::stoll(total);
+    if (!items_text) return page;
+    const boost::json::value items = boost::json::parse(*items_text);
     for (const auto& item : items.as_array()) {
         const boost::json::array& values = item.as_array();
         page.rows.push_back(readRow([&values](std::size_t i) -> std::optional<std::string> {

@@ -2,6 +2,7 @@
 
 #include "core/keyring.h"
 #include "db/bytea.h"
+#include "db/statements.h"
 
 namespace db {
 
@@ -11,40 +12,61 @@ std::string encryptPayloadHex(const ProjectKeyStore::ProjectKey& key, const std:
     return hexEncode(core::encryptPayload(key.key, key.id, binding, payload.bytes.data(), payload.bytes.size()));
 }
 
-void insertSecret(soci::session& sql, const ProjectKeyStore::ProjectKey& key, const SecretRecord& record,
-                  const core::SecretPayload* payload, core::Timestamp now) {
-    std::string ciphertext_hex;
-    std::string content_type;
-    soci::indicator payload_ind = soci::i_null;
+namespace {
+
+std::optional<std::string> optionalText(const std::optional<std::string>& value) { return value; }
+
+// The parameters of a secrets row, in the order of kInsertColumns.
+SqlParams rowParams(const ProjectKeyStore::ProjectKey& key, const SecretRecord& record,
+                    const core::SecretPayload* payload, core::Timestamp now) {
+    std::optional<std::string> ciphertext_hex;
+    std::optional<std::string> content_type;
     if (payload != nullptr) {
         ciphertext_hex = encryptPayloadHex(key, record.id, record.project_id, *payload);
         content_type = payload->content_type;
-        payload_ind = soci::i_ok;
     }
-
-    const std::string name = record.name.value_or("");
-    const std::string algorithm = record.algorithm.value_or("");
-    const int bit_length = record.bit_length.value_or(0);
-    const std::string mode = record.mode.value_or("");
-    const std::string expiration = record.expiration ? core::formatSqlTimestamp(*record.expiration) : std::string();
-    const std::string creator = record.creator_id.value_or("");
     const std::string created = core::formatSqlTimestamp(now);
-    soci::indicator name_ind = record.name ? soci::i_ok : soci::i_null;
-    soci::indicator algorithm_ind = record.algorithm ? soci::i_ok : soci::i_null;
-    soci::indicator bits_ind = record.bit_length ? soci::i_ok : soci::i_null;
-    soci::indicator mode_ind = record.mode ? soci::i_ok : soci::i_null;
-    soci::indicator expiration_ind = record.expiration ? soci::i_ok : soci::i_null;
-    soci::indicator creator_ind = record.creator_id ? soci::i_ok : soci::i_null;
-    soci::indicator content_type_ind = payload_ind;
+    return {record.id,
+            record.project_id,
+            optionalText(record.name),
+            record.secret_type,
+            optionalText(record.algorithm),
+            record.bit_length ? std::optional<std::string>(std::to_string(*record.bit_length)) : std::nullopt,
+            optionalText(record.mode),
+            record.expiration ? std::optional<std::string>(core::formatSqlTimestamp(*record.expiration)) : std::nullopt,
+            optionalText(record.creator_id),
+            content_type,
+            ciphertext_hex,
+            created,
+            created};
+}
 
-    sql << "INSERT INTO secrets (id, project_id, name, secret_type, algorithm, bit_length, mode, expiration,"
-           " creator_id, content_type, ciphertext, created_at, updated_at) VALUES ("
-           "CAST(:id AS uuid), :project, :name, :type, :alg, :bits, :mode, CAST(:exp AS timestamp), :creator,"
-           " :ctype, decode(:ct, 'hex'), CAST(:created AS timestamp), CAST(:updated AS timestamp))",
-        soci::use(record.id), soci::use(record.project_id), soci::use(name, name_ind), soci::use(record.secret_type),
-        soci::use(algorithm, algorithm_ind), soci::use(bit_length, bits_ind), soci::use(mode, mode_ind),
-        soci::use(expiration, expiration_ind), soci::use(creator, creator_ind), soci::use(content_type, content_type_ind),
-        soci::use(ciphertext_hex, payload_ind), soci::use(created), soci::use(created);
+constexpr const char* kInsertColumns =
+    "INSERT INTO secrets (id, project_id, name, secret_type, algorithm, bit_length, mode, expiration,"
+    " creator_id, content_type, ciphertext, created_at, updated_at) ";
+constexpr const char* kRowValues =
+    "CAST(:p1 AS uuid), :p2, :p3, :p4, :p5, CAST(:p6 AS integer), :p7, CAST(:p8 AS timestamp), :p9,"
+    " :p10, decode(:p11, 'hex'), CAST(:p12 AS timestamp), CAST(:p13 AS timestamp)";
+
+}  // namespace
+
+void insertSecret(soci::session& sql, const ProjectKeyStore::ProjectKey& key, const SecretRecord& record,
+                  const core::SecretPayload* payload, core::Timestamp now) {
+    executeStatement(sql, std::string(kInsertColumns) + "VALUES (" + kRowValues + ")",
+                     rowParams(key, record, payload, now));
+}
+
+bool insertSecretWithoutProjectQuota(soci::session& sql, const ProjectKeyStore::ProjectKey& key,
+                                     const SecretRecord& record, const core::SecretPayload* payload,
+                                     core::Timestamp now) {
+    SqlParams params = rowParams(key, record, payload, now);
+    params.push_back(record.project_id);
+    const long long inserted = executeStatement(
+        sql,
+        std::string(kInsertColumns) + "SELECT " + kRowValues +
+            " WHERE NOT EXISTS (SELECT 1 FROM project_quotas q WHERE q.project_id = :p14 AND q.secrets >= 0)",
+        params);
+    return inserted == 1;
 }
 
 }  // namespace db

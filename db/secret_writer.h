@@ -31,6 +31,16 @@ struct SecretRecord {
 void insertSecret(soci::session& sql, const ProjectKeyStore::ProjectKey& key, const SecretRecord& record,
                   const core::SecretPayload* payload, core::Timestamp now);
 
+// Inserts a secret in one autocommitted statement unless the project has
+// its own secrets quota (a project_quotas row with secrets >= 0); returns
+// whether it inserted. For callers whose configured default secrets quota
+// is unlimited: when this returns false, the caller runs the quota check and
+// insertSecret() in a transaction instead. Call it outside a transaction
+// only in that sense: it is one statement and needs no other.
+bool insertSecretWithoutProjectQuota(soci::session& sql, const ProjectKeyStore::ProjectKey& key,
+                                     const SecretRecord& record, const core::SecretPayload* payload,
+                                     core::Timestamp now);
+
 // Encrypts a payload for the secret `secret_id` of `project_id` and returns
 // the stored bytes as hex, ready for "decode(:x, 'hex')".
 std::string encryptPayloadHex(const ProjectKeyStore::ProjectKey& key, const std::string& secret_id,

@@ -72,9 +72,16 @@ Response createSecret(App& app, Request& request) {
     app.db.run([&](soci::session& sql) {
         if (secret.transport_key_id) requireTransportKey(sql, *secret.transport_key_id);
         const db::ProjectKeyStore::ProjectKey& key = app.project_keys.keyFor(sql, record.project_id);
+        const core::SecretPayload* payload = secret.payload ? &*secret.payload : nullptr;
+        // Without a default quota, only a project's own quota limits it:
+        // one statement inserts unless such a quota exists.
+        if (app.config.quota_secrets < 0 &&
+            db::insertSecretWithoutProjectQuota(sql, key, record, payload, now)) {
+            return;
+        }
         db::Transaction transaction(sql);
         db::enforceQuota(sql, app.config, record.project_id, db::QuotaResource::Secrets, "Secret creation");
-        db::insertSecret(sql, key, record, secret.payload ? &*secret.payload : nullptr, now);
+        db::insertSecret(sql, key, record, payload, now);
         transaction.commit();
     });
 
