@@ -92,6 +92,7 @@ po::options_description fileOptions(Config& c, std::string& socket_mode, std::st
     runner.add_options()
         ("runner.id", po::value(&c.runner_id)->default_value(""), "identity of this job-runner; empty: host name and pid")
         ("runner.lease_seconds", po::value(&c.runner_lease_seconds)->default_value(60), "seconds an order claim is held")
+        ("runner.threads", po::value(&c.runner_threads)->default_value(4), "orders the daemon processes at the same time, one thread each")
         ("runner.sweep_interval_seconds", po::value(&c.runner_sweep_interval_seconds)->default_value(30), "seconds between sweeps that queue again unheld PENDING orders")
         ("runner.sweep_min_age_seconds", po::value(&c.runner_sweep_min_age_seconds)->default_value(10), "minimum age in seconds of a PENDING order before a sweep queues it again");
     po::options_description logging("[log]");
@@ -144,6 +145,8 @@ void validate(Config& c, const std::string& socket_mode, const std::string& prev
     requirePositive("crypto.project_key_cache_seconds", c.project_key_cache_seconds);
     requirePositive("fcgi.backlog", c.fcgi_backlog);
     requirePositive("runner.lease_seconds", c.runner_lease_seconds);
+    requirePositive("runner.threads", c.runner_threads);
+    if (c.runner_threads > 64) throw std::runtime_error("option runner.threads must be at most 64, got " + std::to_string(c.runner_threads));
     requirePositive("runner.sweep_interval_seconds", c.runner_sweep_interval_seconds);
     if (c.fcgi_workers < 0) throw std::runtime_error("option fcgi.workers must be 0 or more");
     if (c.redis_port <= 0 || c.redis_port > 65535) throw std::runtime_error("option redis.port must be 1..65535");

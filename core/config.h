@@ -73,6 +73,7 @@ struct Config {
     // [runner]
     std::string runner_id;
     int runner_lease_seconds = 60;
+    int runner_threads = 4;
     int runner_sweep_interval_seconds = 30;
     int runner_sweep_min_age_seconds = 10;
 

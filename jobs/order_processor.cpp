@@ -118,6 +118,7 @@ OrderOutcome OrderProcessor::process(const std::string& order_id) {
         }
         core::log::info("order_completed")
             .kv("order_id", order.id)
+            .kv("runner_id", runner_id_)
             .kv("type", order.type)
             .kv("attempts", order.attempts)
             .kv("duration_ms", millisecondsSince(started));

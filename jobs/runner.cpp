@@ -30,13 +30,13 @@ void BatchTally::add(const std::optional<OrderOutcome>& outcome) {
 }
 
 Runner::Runner(const core::Config& config, db::Database& db, Queue& queue, db::ProjectKeyStore& project_keys,
-               std::string runner_id)
+               std::string runner_id, bool push_unheld)
     : config_(config),
       queue_(queue),
       runner_id_(runner_id),
       processing_list_(queue.processingListFor(runner_id)),
       processor_(config, db, project_keys, runner_id),
-      sweeper_(config, db, queue, runner_id) {}
+      sweeper_(config, db, queue, runner_id, push_unheld) {}
 
 std::optional<OrderOutcome> Runner::handleDelivery(const std::string& order_id) {
     std::optional<OrderOutcome> outcome;

@@ -27,12 +27,16 @@ struct BatchTally {
 
 // The job-runner: takes order ids from the Redis queue into its own
 // processing list, runs each order, removes the id from the processing list,
-// and sweeps between orders (see Sweeper). Single-threaded: one order at a
-// time. runner_id must be unique among the runners that are alive.
+// and sweeps between orders (see Sweeper). One order at a time; a job-runner
+// process runs runner.threads of them, each with its own id, database
+// session and Redis connection. runner_id must be unique among the runners
+// that are alive.
 class Runner {
 public:
+    // `push_unheld` goes to the Sweeper: false for all but one thread of a
+    // job-runner process.
     Runner(const core::Config& config, db::Database& db, Queue& queue, db::ProjectKeyStore& project_keys,
-           std::string runner_id);
+           std::string runner_id, bool push_unheld = true);
 
     // Runs until SIGTERM or SIGINT (see stop_signal.h), finishing the order in
     // hand first. Database and Redis outages are logged and waited out.

@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <iostream>
+#include <thread>
+#include <vector>
 
 #include "core/config.h"
 #include "core/key_files.h"
@@ -53,6 +56,47 @@ OperatorRequest operatorRequestOf(const std::vector<std::pair<std::string, std::
     return request;
 }
 
+// What one runner thread owns: a database session, a Redis connection and
+// a project key cache.
+struct RunnerContext {
+    RunnerContext(const core::Config& config, const core::Keyring& keyring)
+        : database(db::DatabaseSettings{config.databaseConnectString(), config.redactedDsn(),
+                                        config.statement_timeout_seconds}),
+          queue(QueueSettings{config.redis_socket, config.redis_host, config.redis_port, config.redis_queue,
+                              config.redis_timeout_ms}),
+          project_keys(keyring, std::chrono::seconds(config.project_key_cache_seconds)) {}
+    db::Database database;
+    Queue queue;
+    db::ProjectKeyStore project_keys;
+};
+
+// The daemon with runner.threads runners. Thread 0 has the runner id itself
+// and also pushes unheld PENDING orders when it sweeps; thread k has the id
+// "<id>#k", so each thread keeps its own processing list and leases across
+// restarts with the same configuration. A thread that fails stops them all,
+// and the process exits with 2 for its supervisor to restart it.
+int runDaemonThreads(const core::Config& config, const core::Keyring& keyring, const std::string& runner_id) {
+    std::atomic<bool> failed{false};
+    std::vector<std::thread> threads;
+    for (int k = 0; k < config.runner_threads; ++k) {
+        threads.emplace_back([&, k] {
+            try {
+                RunnerContext context(config, keyring);
+                const std::string id = k == 0 ? runner_id : runner_id + "#" + std::to_string(k);
+                Runner runner(config, context.database, context.queue, context.project_keys, id, k == 0);
+                runner.runDaemon();
+                context.project_keys.clear();
+            } catch (const std::exception& e) {
+                core::log::error("runner_thread_failed").kv("thread", k).kv("error", e.what());
+                failed = true;
+                requestStop();
+            }
+        });
+    }
+    for (std::thread& thread : threads) thread.join();
+    return failed ? 2 : 0;
+}
+
 }  // namespace
 
 int runnerMain(int argc, char** argv) {
@@ -80,16 +124,14 @@ int runnerMain(int argc, char** argv) {
 
     try {
         const core::Keyring keyring = core::loadKeyring(config);
-        db::Database database(
-            db::DatabaseSettings{config.databaseConnectString(), config.redactedDsn(), config.statement_timeout_seconds});
-        Queue queue(QueueSettings{config.redis_socket, config.redis_host, config.redis_port, config.redis_queue,
-                                  config.redis_timeout_ms});
-        db::ProjectKeyStore project_keys(keyring, std::chrono::seconds(config.project_key_cache_seconds));
         installStopHandlers();
+        const std::string runner_id = runnerIdOf(config, request.any());
+        if (!request.any() && config.runner_threads > 1) return runDaemonThreads(config, keyring, runner_id);
 
-        Runner runner(config, database, queue, project_keys, runnerIdOf(config, request.any()));
-        const int status = request.any() ? runOperatorMode(request, runner, database) : runner.runDaemon();
-        project_keys.clear();
+        RunnerContext context(config, keyring);
+        Runner runner(config, context.database, context.queue, context.project_keys, runner_id);
+        const int status = request.any() ? runOperatorMode(request, runner, context.database) : runner.runDaemon();
+        context.project_keys.clear();
         return status;
     } catch (const std::exception& e) {
         core::log::error("runner_failed").kv("error", e.what());

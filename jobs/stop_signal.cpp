@@ -3,14 +3,17 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 namespace jobs {
 namespace {
 
-volatile sig_atomic_t g_stop = 0;
+// Lock-free, so the signal handler may set it and every thread reads it.
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
 
-void onStopSignal(int) { g_stop = 1; }
+void onStopSignal(int) { g_stop = true; }
 
 }  // namespace
 
@@ -25,7 +28,9 @@ void installStopHandlers() {
     signal(SIGHUP, SIG_IGN);
 }
 
-bool stopRequested() { return g_stop != 0; }
+bool stopRequested() { return g_stop; }
+
+void requestStop() { g_stop = true; }
 
 void sleepUnlessStopped(std::chrono::milliseconds duration) {
     constexpr std::chrono::milliseconds kSlice(100);

@@ -11,6 +11,9 @@ void installStopHandlers();
 // Whether SIGTERM or SIGINT arrived since installStopHandlers().
 bool stopRequested();
 
+// Asks every thread to stop, as SIGTERM does.
+void requestStop();
+
 // Sleeps for `duration`, returning early once a stop is requested.
 void sleepUnlessStopped(std::chrono::milliseconds duration);
 

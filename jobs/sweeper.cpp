@@ -8,12 +8,13 @@
 
 namespace jobs {
 
-Sweeper::Sweeper(const core::Config& config, db::Database& db, Queue& queue, std::string runner_id)
+Sweeper::Sweeper(const core::Config& config, db::Database& db, Queue& queue, std::string runner_id, bool push_unheld)
     : config_(config),
       db_(db),
       queue_(queue),
       runner_id_(std::move(runner_id)),
-      processing_list_(queue.processingListFor(runner_id_)) {}
+      processing_list_(queue.processingListFor(runner_id_)),
+      push_unheld_(push_unheld) {}
 
 void Sweeper::sweepIfDue() {
     const auto now = std::chrono::steady_clock::now();
@@ -30,7 +31,7 @@ SweepReport Sweeper::sweep() {
     try {
         db_.run([&](soci::session& sql) {
             report.leases_released = db::releaseLeasesOf(sql, runner_id_);
-            unheld = db::unheldPendingOrders(sql, config_.runner_sweep_min_age_seconds, kSweepBatch);
+            if (push_unheld_) unheld = db::unheldPendingOrders(sql, config_.runner_sweep_min_age_seconds, kSweepBatch);
         });
     } catch (const core::Error& error) {
         core::log::warning("sweep_database_failed").kv("error", error.what()).kv("detail", error.logDetail());

@@ -40,7 +40,10 @@ inline constexpr int kSweepBatch = 1000;
 // stable value per host to avoid them.
 class Sweeper {
 public:
-    Sweeper(const core::Config& config, db::Database& db, Queue& queue, std::string runner_id);
+    // `push_unheld`: whether this sweeper runs step 3. The threads of one
+    // job-runner share it out to one thread, so they do not push the same
+    // orders several times.
+    Sweeper(const core::Config& config, db::Database& db, Queue& queue, std::string runner_id, bool push_unheld = true);
 
     // Sweeps when runner.sweep_interval_seconds have passed since the last
     // sweep, or on the first call.
@@ -56,6 +59,7 @@ private:
     Queue& queue_;
     std::string runner_id_;
     std::string processing_list_;
+    bool push_unheld_ = true;
     bool swept_once_ = false;
     std::chrono::steady_clock::time_point last_sweep_{};
 };

@@ -118,9 +118,9 @@ CommandResult runJobRunner(const std::vector<std::string>& arguments) {
     return result;
 }
 
-std::vector<std::string> fastRunnerOptions(int lease_seconds) {
+std::vector<std::string> fastRunnerOptions(int lease_seconds, int threads) {
     return {"--runner.sweep_interval_seconds=1", "--runner.sweep_min_age_seconds=1",
-            "--runner.lease_seconds=" + std::to_string(lease_seconds)};
+            "--runner.lease_seconds=" + std::to_string(lease_seconds), "--runner.threads=" + std::to_string(threads)};
 }
 
 RunnerProcess::RunnerProcess(const std::string& runner_id, const std::vector<std::string>& options) {

@@ -58,8 +58,9 @@ struct CommandResult {
 CommandResult runJobRunner(const std::vector<std::string>& arguments);
 
 // Options that make a runner react within seconds: sweeps every second,
-// orders older than one second swept, leases of `lease_seconds`.
-std::vector<std::string> fastRunnerOptions(int lease_seconds = 5);
+// orders older than one second swept, leases of `lease_seconds`, and
+// `threads` runner threads (one keeps the recovery tests deterministic).
+std::vector<std::string> fastRunnerOptions(int lease_seconds = 5, int threads = 1);
 
 // A barbican-job-runner started by a test with the stack's configuration,
 // the given runner id and extra options, logging to

@@ -7,6 +7,8 @@
 
 #include <boost/json.hpp>
 
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -221,8 +223,8 @@ TEST_CASE("runner pair processes each order once", "[e2e][orders]") {
     // Every id twice in the queue: the lease alone must keep the effect single.
     CHECK(stack().redis("LPUSH " + std::string(kQueue) + all_ids) != "");
 
-    RunnerProcess first("pair-a", fastRunnerOptions());
-    RunnerProcess second("pair-b", fastRunnerOptions());
+    RunnerProcess first("pair-a", fastRunnerOptions(5, 2));
+    RunnerProcess second("pair-b", fastRunnerOptions(5, 2));
     REQUIRE(waitUntilNoPending(project, std::chrono::seconds(180)));
     checkAllActiveOnce(project, kOrders, false);
     CHECK(countRows("(SELECT DISTINCT secret_id FROM orders WHERE project_id = '" + project + "') AS d") == kOrders);
@@ -236,6 +238,34 @@ TEST_CASE("runner pair processes each order once", "[e2e][orders]") {
     CHECK(by_first > 0);
     CHECK(by_second > 0);
     CHECK(by_first + by_second == kOrders);
+}
+
+TEST_CASE("runner threads share the queue", "[e2e][orders]") {
+    const StackRunnerPaused paused;
+    const std::string project = newProjectId();
+    const Headers who = identity(project);
+    constexpr long kOrders = 120;
+    for (long i = 0; i < kOrders; ++i) createOrder(who, keyOrderBody(128));
+
+    RunnerProcess runner("threads", fastRunnerOptions(5, 4));
+    REQUIRE(waitUntilNoPending(project, std::chrono::seconds(180)));
+    checkAllActiveOnce(project, kOrders, false);
+    CHECK(countRows("orders WHERE project_id = '" + project + "' AND attempts = 1") == kOrders);
+    CHECK(runner.terminate() == 0);
+
+    const std::string log = runner.log();
+    CHECK(countLines(log, "order_completed") == kOrders);
+    // Runner ids of the order_completed lines: the threads took turns.
+    std::set<std::string> completed_by;
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find("order_completed") == std::string::npos) continue;
+        const auto at = line.find("runner_id=");
+        if (at != std::string::npos) completed_by.insert(line.substr(at, line.find(' ', at) - at));
+    }
+    INFO(log.substr(0, 2000));
+    CHECK(completed_by.size() >= 2);
+    CHECK(countLines(log, "runner_stopped") == 4);
 }
 
 TEST_CASE("runner operator modes", "[e2e][orders]") {
