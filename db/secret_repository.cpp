@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/keyring.h"
 #include "db/bytea.h"
+#include "db/like_range.h"
 #include "db/secret_writer.h"
 #include "db/sql_time.h"
 #include "db/statements.h"
@@ -127,11 +128,29 @@ const char* sortColumn(const std::string& key) {
     throw core::Error(core::ErrorKind::Internal, "Unknown sort key.", "sort key " + key);
 }
 
-std::string orderBy(const std::vector<core::SortKey>& sort) {
-    std::string text = "ORDER BY ";
-    for (const auto& key : sort) text += std::string(sortColumn(key.key)) + (key.descending ? " DESC, " : " ASC, ");
-    // Ties keep a stable order, so pages neither repeat nor skip rows.
-    return text + "s.created_at ASC, s.id ASC";
+// The sort of a page: every requested key, then created and id, so ties
+// keep a stable order and pages neither repeat nor skip rows.
+struct PageOrder {
+    std::string order_by;   // ORDER BY over the table columns
+    std::string keys;       // the same columns as "sort0 .. sortN" of the page
+    std::string agg_order;  // ORDER BY over those page columns
+};
+
+PageOrder pageOrder(const std::vector<core::SortKey>& sort) {
+    std::vector<std::pair<std::string, bool>> columns;
+    for (const auto& key : sort) columns.emplace_back(sortColumn(key.key), key.descending);
+    columns.emplace_back("s.created_at", false);
+    columns.emplace_back("s.id", false);
+    PageOrder order;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        const std::string direction = columns[i].second ? " DESC" : " ASC";
+        const std::string alias = "sort" + std::to_string(i);
+        const std::string separator = i == 0 ? "" : ", ";
+        order.order_by += separator + columns[i].first + direction;
+        order.keys += ", " + columns[i].first + " AS " + alias;
+        order.agg_order += separator + "p." + alias + direction;
+    }
+    return order;
 }
 
 }  // namespace
@@ -162,7 +181,14 @@ SecretPage listSecrets(soci::session& sql, const SecretListQuery& query) {
         // ESCAPE '' makes a backslash an ordinary character, so only '%'
         // and '_' are wildcards and a pattern ending in a backslash is no
         // error.
-        if (query.name) text += " AND s.name LIKE " + builder.add(*query.name) + " ESCAPE ''";
+        if (query.name) {
+            text += " AND s.name LIKE " + builder.add(*query.name) + " ESCAPE ''";
+            // The same filter as an index range a generic plan can use.
+            if (const std::optional<LikeRange> range = likePrefixRange(*query.name)) {
+                text += " AND s.name COLLATE \"C\" >= " + builder.add(range->lower);
+                text += " AND s.name COLLATE \"C\" < " + builder.add(range->upper);
+            }
+        }
         if (query.algorithm) text += " AND s.algorithm LIKE " + builder.add(*query.algorithm) + " ESCAPE ''";
         if (query.mode) text += " AND s.mode LIKE " + builder.add(*query.mode) + " ESCAPE ''";
         if (query.bit_length)
@@ -176,20 +202,22 @@ SecretPage listSecrets(soci::session& sql, const SecretListQuery& query) {
 
     SecretLookup parts;
     parts.consumers = query.consumers;
-    const std::string order = orderBy(query.sort);
+    const PageOrder order = pageOrder(query.sort);
     // One statement: the total, and the page as a JSON array of rows, each
-    // row an array of the text columns in page order.
+    // row an array of the text columns in page order. The page carries its
+    // sort columns so the aggregate can order by them after the LIMIT.
     // Placeholders bind in the order they appear in the text, so each part
     // adds its parameters in a statement of its own, in text order.
     const std::string count_text = "SELECT count(*)" + filteredSecrets();
     const std::string page_where = filteredSecrets();
-    const std::string limit = builder.add(std::to_string(query.limit));
+    // The limit is part of the text (a validated integer, so few distinct
+    // texts): the generic plan then knows how few rows it needs.
     const std::string offset = builder.add(std::to_string(query.offset));
-    const std::string page_text = "SELECT json_build_array(" + joined(selectColumns(parts)) +
-                                  ") AS item, row_number() OVER (" + order + ") AS ordinal" + page_where + " " +
-                                  order + " LIMIT CAST(" + limit + " AS bigint) OFFSET CAST(" + offset + " AS bigint)";
-    const std::string text = "SELECT (" + count_text + ")::text, (SELECT json_agg(p.item ORDER BY p.ordinal)::text FROM (" +
-                             page_text + ") p)";
+    const std::string page_text = "SELECT json_build_array(" + joined(selectColumns(parts)) + ") AS item" + order.keys +
+                                  page_where + " ORDER BY " + order.order_by + " OFFSET CAST(" + offset +
+                                  " AS bigint) LIMIT " + std::to_string(query.limit);
+    const std::string text = "SELECT (" + count_text + ")::text, (SELECT json_agg(p.item ORDER BY " + order.agg_order +
+                             ")::text FROM (" + page_text + ") p)";
     std::string total;
     std::optional<std::string> items_text;
     readFirstRow(sql, text, builder, [&](const soci::row& row) {
