@@ -67,6 +67,51 @@ print_targets() {
     fi
 }
 
+# Goal of the Keystone comparison (BENCH_KEYSTONE): requests with a cached
+# token reach at least this share of the noauth requests/s.
+readonly TARGET_KEYSTONE_RATIO=0.90
+
+# print_keystone_comparison: the keystone and noauth runs of
+# bench/keystone.sh side by side. Each value is the mean over the rounds
+# (BENCH_KEYSTONE_ROUNDS) of that scenario and concurrency: requests/s, p99,
+# and CPU time per request from $KEYSTONE_CPU. Prints nothing when the run
+# had no keystone runs.
+print_keystone_comparison() {
+    awk -F'\t' '$1 == "keystone" { found = 1 } END { exit !found }' "$RESULTS" || return 0
+    printf '\n== Keystone (cached X-Auth-Token) / noauth: two stacks that differ only in auth.mode, means over the rounds\n'
+    printf 'scenario            c  rounds  noauth req/s  keystone req/s   ratio  noauth p99  keystone p99  fcgi CPU ms/req  nginx CPU ms/req  goal >= %s\n' \
+        "$TARGET_KEYSTONE_RATIO"
+    awk -F'\t' -v goal="$TARGET_KEYSTONE_RATIO" "$REPORT_AWK_FLOORS"'
+        FILENAME == cpu_file {
+            run = $1 SUBSEP $2 SUBSEP $3
+            fcgi[run] += $4; nginx[run] += $5; cpu_runs[run]++
+            next
+        }
+        $1 == "noauth" || $1 == "keystone" {
+            run = $1 SUBSEP $2 SUBSEP $3
+            if ($1 == "keystone" && !(($2 SUBSEP $3) in seen)) { seen[$2 SUBSEP $3] = 1; order[++n] = $2 SUBSEP $3 }
+            rps[run] += $4; p99[run] += $6; runs[run]++
+        }
+        function mean(table, counts, name, digits) {
+            return counts[name] ? sprintf("%." digits "f", table[name] / counts[name]) : "-"
+        }
+        function pair(table, name) {
+            return mean(table, cpu_runs, "noauth" SUBSEP name, 3) " / " mean(table, cpu_runs, "keystone" SUBSEP name, 3)
+        }
+        END {
+            for (i = 1; i <= n; i++) {
+                split(order[i], key, SUBSEP)
+                noauth = mean(rps, runs, "noauth" SUBSEP order[i], 1)
+                keystone = mean(rps, runs, "keystone" SUBSEP order[i], 1)
+                verdict = (noauth + 0 > 0) ? ((keystone / noauth >= goal) ? "met" : "MISSED") : "-"
+                printf "%-16s %4s %7s %13s %15s %7s %11s %13s %16s %17s  %s\n", key[1], key[2],
+                    runs["keystone" SUBSEP order[i]], noauth, keystone, ratio(keystone, noauth),
+                    mean(p99, runs, "noauth" SUBSEP order[i], 3), mean(p99, runs, "keystone" SUBSEP order[i], 3),
+                    pair(fcgi, order[i]), pair(nginx, order[i]), verdict
+            }
+        }' cpu_file="$KEYSTONE_CPU" "$KEYSTONE_CPU" "$RESULTS"
+}
+
 # print_report HEADER_FILE: print every table to stdout.
 print_report() {
     local header="$1"
@@ -105,6 +150,8 @@ print_report() {
                     value(http), ratio(rps[order[i]], http), value(db), db_floor(key[1]), ratio(rps[order[i]], db)
             }
         }' "$RESULTS"
+
+    print_keystone_comparison
 
     if [[ -s "$CPU_RESULTS" ]]; then
         printf '\n== CPU time of ours per request in ms, from /proc (order-*: per completed order, polls included)\n'

@@ -20,6 +20,13 @@
 #   BIN_DIR             folder of the binaries (default BUILD/bin, BUILD=build)
 #   BENCH_OUTPUT_DIR    where last-run.txt and results.png go (default bench/)
 #   BENCH_KEEP=1        keep the work folder (stack, logs) after the run
+#   BENCH_KEYSTONE      1: also compare requests with a cached Keystone token
+#                       against noauth (bench/keystone.sh); only: run just
+#                       that comparison; 0: skip it. Default: 1 when Keystone's
+#                       Debian packages are installed, else 0 (with 1,
+#                       scripts/keystone.sh installs them, as root)
+#   BENCH_KEYSTONE_ROUNDS  runs of each scenario and concurrency on each
+#                       stack of that comparison (default 2)
 #
 # Exits 1 when a request to our stack or the reference returned a non-2xx
 # status or failed, after printing the tables.
@@ -37,6 +44,8 @@ source "$ROOT/bench/floor.sh"
 source "$ROOT/bench/reference.sh"
 # shellcheck source=bench/report.sh
 source "$ROOT/bench/report.sh"
+# shellcheck source=bench/keystone.sh
+source "$ROOT/bench/keystone.sh"
 
 if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
     BENCH_DURATION="${BENCH_DURATION:-3}"
@@ -53,6 +62,14 @@ BENCH_CONCURRENCY="${BENCH_CONCURRENCY:-1 16 64}"
 BENCH_WRK_THREADS="$(nproc)"
 BENCH_OUTPUT_DIR="${BENCH_OUTPUT_DIR:-$ROOT/bench}"
 REFERENCE="${REFERENCE:-0}"
+if [[ -z "${BENCH_KEYSTONE:-}" ]]; then
+    BENCH_KEYSTONE=0
+    keystone_installed && BENCH_KEYSTONE=1
+fi
+[[ "$BENCH_KEYSTONE" =~ ^(0|1|only)$ ]] || bench_die "invalid BENCH_KEYSTONE '$BENCH_KEYSTONE': expected 0, 1 or only"
+BENCH_KEYSTONE_ROUNDS="${BENCH_KEYSTONE_ROUNDS:-2}"
+[[ "$BENCH_KEYSTONE_ROUNDS" =~ ^[0-9]+$ && "$BENCH_KEYSTONE_ROUNDS" -gt 0 ]] \
+    || bench_die "invalid BENCH_KEYSTONE_ROUNDS '$BENCH_KEYSTONE_ROUNDS': expected a positive integer"
 REFERENCE_DIR="${REFERENCE_DIR:-$ROOT/../shared/reference}"
 BUILD="${BUILD:-build}"
 [[ "$BUILD" == /* ]] || BUILD="$ROOT/$BUILD"
@@ -176,6 +193,7 @@ cleanup() {
     trap - EXIT INT TERM
     stop_second_runner
     stop_floor
+    stop_keystone_bench
     if (( STACK_STARTED )); then
         "$ROOT/scripts/stack.sh" stop "$STACK_DIR" >>"$WORK/stack.log" 2>&1 \
             || bench_log "scripts/stack.sh stop $STACK_DIR failed; see $WORK/stack.log"
@@ -383,7 +401,9 @@ main() {
     MEMORY="$WORK/memory.txt"
     HEADER="$WORK/header.txt"
     CPU_RESULTS="$WORK/cpu.tsv"
+    KEYSTONE_CPU="$WORK/keystone-cpu.tsv"
     : >"$RESULTS"
+    : >"$KEYSTONE_CPU"
     : >"$MEMORY"
     : >"$CPU_RESULTS"
     trap cleanup EXIT
@@ -401,15 +421,22 @@ main() {
         bench_log "warning: load average $load: other work on this machine lowers the numbers"
     fi
 
-    if [[ -n "${BENCH_URL:-}" ]]; then
-        use_running_stack
-    else
-        start_stack
+    if [[ "$BENCH_KEYSTONE" != only ]]; then
+        if [[ -n "${BENCH_URL:-}" ]]; then
+            use_running_stack
+        else
+            start_stack
+        fi
+        bench_ours
+        if (( STACK_STARTED )); then
+            "$ROOT/scripts/stack.sh" stop "$STACK_DIR" >>"$WORK/stack.log" 2>&1 || true
+            STACK_STARTED=0
+        fi
     fi
-    bench_ours
-    if (( STACK_STARTED )); then
-        "$ROOT/scripts/stack.sh" stop "$STACK_DIR" >>"$WORK/stack.log" 2>&1 || true
-        STACK_STARTED=0
+    if [[ "$BENCH_KEYSTONE" != 0 ]]; then
+        bench_keystone
+    else
+        bench_log "keystone: comparison skipped (BENCH_KEYSTONE=0, or Keystone's packages are not installed)"
     fi
 
     if [[ "$REFERENCE" == 1 ]]; then
@@ -419,13 +446,14 @@ main() {
     mkdir -p "$BENCH_OUTPUT_DIR"
     print_report "$HEADER" >"$BENCH_OUTPUT_DIR/last-run.txt"
     cat "$BENCH_OUTPUT_DIR/last-run.txt"
-    if command -v gnuplot >/dev/null; then
+    # The chart shows the runs of ours, which BENCH_KEYSTONE=only skips.
+    if command -v gnuplot >/dev/null && [[ "$BENCH_KEYSTONE" != only ]]; then
         write_chart "$BENCH_OUTPUT_DIR/results.png"
     fi
     bench_log "table: $BENCH_OUTPUT_DIR/last-run.txt"
 
     local failures
-    failures="$(awk -F'\t' '($1 == "ours" || $1 == "reference" || $1 == "soak") && ($8 + $9 > 0)' "$RESULTS" | wc -l)"
+    failures="$(awk -F'\t' '($1 ~ /^(ours|reference|soak|noauth|keystone)$/) && ($8 + $9 > 0)' "$RESULTS" | wc -l)"
     if (( failures > 0 )); then
         bench_log "error: $failures runs had non-2xx responses or failed requests (columns non-2xx and errors)"
         exit 1

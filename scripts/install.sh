@@ -70,6 +70,9 @@ chmod 0644 "$DESTDIR/etc/nginx/sites-available/barbican"
 if grep -n '^[^#]*@[A-Z_]*@' "$DESTDIR/etc/nginx/sites-available/barbican" >&2; then
     die "placeholders left unfilled in $DESTDIR/etc/nginx/sites-available/barbican (listed above)"
 fi
+# The identity-header filter of keystone mode, included by the site once its
+# "# include keystone-identity.conf;" line is enabled.
+install -m 0644 "$ROOT/nginx/keystone-identity.conf" "$DESTDIR/etc/nginx/keystone-identity.conf"
 
 # System user, when installing into the system itself.
 if [[ -z "$DESTDIR" ]] && ! getent passwd barbican >/dev/null; then

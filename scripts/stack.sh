@@ -13,7 +13,9 @@
 #   ACCESS_LOG      nginx access_log arguments, or "off"
 #                   (default: DIR/log/nginx-access.log, buffered)
 #   CONF_OVERRIDES  "section.name=value ..." set in the generated config,
-#                   for example "runner.sweep_interval_seconds=1"
+#                   for example "runner.sweep_interval_seconds=1". With
+#                   auth.mode=keystone, nginx also drops the identity
+#                   headers of clients (nginx/keystone-identity.conf)
 #   START_TIMEOUT   seconds to wait for each service to come up (default 30)
 #   STOP_TIMEOUT    seconds to wait for each service to stop (default 30)
 #
@@ -549,6 +551,38 @@ stop_runner() {
 # the master's command line must match too.
 nginx_pid() { live_pid "$RUN/nginx.pid" "nginx: master process" "-c $NGINX_PREFIX/nginx.conf"; }
 
+# Print auth.mode of the generated config, or keystone (barbican-fcgi's
+# default) when it sets none. A "#" starts a comment, as in barbican-fcgi's
+# parser.
+config_auth_mode() {
+    [[ -r "$CONF" ]] || die "$CONF does not exist; start fcgi first, which generates it"
+    awk '
+        /^[[:space:]]*\[/ { section = $0; gsub(/[][[:space:]]/, "", section); next }
+        section == "auth" && /^[[:space:]]*mode[[:space:]]*=/ {
+            value = $0
+            sub(/#.*/, "", value)
+            sub(/^[^=]*=[[:space:]]*/, "", value)
+            sub(/[[:space:]]+$/, "", value)
+            mode = value
+        }
+        END { print (mode == "" ? "keystone" : mode) }
+    ' "$CONF"
+}
+
+# In keystone mode, copy nginx/keystone-identity.conf into DIR/nginx and
+# enable its include in the site, so nginx drops the identity headers that
+# clients send. noauth mode keeps the include commented out.
+enable_identity_filter() {
+    local site="$NGINX_PREFIX/barbican-site.conf" mode
+    mode="$(config_auth_mode)"
+    [[ "$mode" == keystone ]] || return 0
+    cp "$ROOT/nginx/keystone-identity.conf" "$NGINX_PREFIX/keystone-identity.conf"
+    sed -i 's|^\([[:space:]]*\)# include keystone-identity\.conf;$|\1include keystone-identity.conf;|' "$site"
+    grep -q '^[[:space:]]*include keystone-identity\.conf;$' "$site" \
+        || die "nginx/barbican-site.conf has no line '# include keystone-identity.conf;' to enable"
+    log "nginx: auth.mode = keystone, client identity headers are dropped (keystone-identity.conf)"
+}
+
 # Write DIR/nginx/nginx.conf and DIR/nginx/barbican-site.conf.
 write_nginx_config() {
     local access_log="${ACCESS_LOG:-$LOG/nginx-access.log combined buffer=32k flush=1s}"
@@ -560,6 +594,8 @@ write_nginx_config() {
     fi
     render_template "$ROOT/nginx/barbican-site.conf" "$NGINX_PREFIX/barbican-site.conf" \
         "LISTEN=127.0.0.1:$PORT" "SOCKET=$API_SOCK" "ACCESS_LOG=$access_log"
+    rm -f "$NGINX_PREFIX/keystone-identity.conf"
+    enable_identity_filter
 }
 
 # nginx with the prefix, configuration and early error log of this stack.

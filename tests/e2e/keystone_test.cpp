@@ -7,6 +7,9 @@
 
 #include <boost/json.hpp>
 
+#include <signal.h>
+
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -14,7 +17,9 @@
 #include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "core/timestamp.h"
 #include "tests/support/api.h"
@@ -156,6 +161,23 @@ public:
         return status;
     }
 
+    // Runs "scripts/stack.sh COMMAND DIR [SERVICE]" with the keystone-mode
+    // overrides and returns its exit status.
+    int stackCommand(const std::string& command, const std::string& service = {}) const {
+        const std::string overrides =
+            "auth.mode=keystone keystone.auth_url=" + keystoneUrl() + " keystone.username=barbican" +
+            " keystone.password_file=" + keystone_dir_ + "/barbican.password keystone.project_name=service" +
+            " keystone.cache_seconds=" + std::to_string(kCacheSeconds) + " keystone.timeout_ms=30000";
+        int status = 0;
+        runCommand("cd " + shellQuote(testsupport::repositoryRoot()) + " && PORT=" + std::to_string(api_port_) +
+                       " WORKERS=2 BIN_DIR=" + shellQuote(binDir()) +
+                       " CONF_OVERRIDES=" + shellQuote(overrides) + " scripts/stack.sh " + command + " " +
+                       shellQuote(stack_dir_) + (service.empty() ? "" : " " + service) + " >> " +
+                       shellQuote(stack_dir_ + "/stack-sh.out") + " 2>&1",
+                   &status);
+        return status;
+    }
+
     std::string sql(const std::string& statement) const {
         std::string out = runCommand("psql -X -q -t -A -v ON_ERROR_STOP=1 -h " + shellQuote(stack_dir_ + "/pg/socket") +
                                      " -U barbican -d barbican -c " + shellQuote(statement) + " 2>&1");
@@ -244,20 +266,6 @@ private:
                            std::chrono::time_point_cast<std::chrono::system_clock::duration>(*token_expires)};
     }
 
-    int stackCommand(const std::string& command) const {
-        const std::string overrides =
-            "auth.mode=keystone keystone.auth_url=" + keystoneUrl() + " keystone.username=barbican" +
-            " keystone.password_file=" + keystone_dir_ + "/barbican.password keystone.project_name=service" +
-            " keystone.cache_seconds=" + std::to_string(kCacheSeconds) + " keystone.timeout_ms=30000";
-        int status = 0;
-        runCommand("cd " + shellQuote(testsupport::repositoryRoot()) + " && PORT=" + std::to_string(api_port_) +
-                       " WORKERS=2 BIN_DIR=" + shellQuote(binDir()) +
-                       " CONF_OVERRIDES=" + shellQuote(overrides) + " scripts/stack.sh " + command + " " +
-                       shellQuote(stack_dir_) + " >> " + shellQuote(stack_dir_ + "/stack-sh.out") + " 2>&1",
-                   &status);
-        return status;
-    }
-
     // The catalog entry through which the OpenStack clients find the API.
     void registerKeyManagerEndpoint() {
         const Headers headers{{"X-Auth-Token", adminToken().value}, {"Content-Type", "application/json"}};
@@ -320,6 +328,122 @@ boost::json::value openstack(const KeystoneEnvironment& env, const std::string& 
     return boost::json::parse(output);
 }
 
+
+// The identity headers that nginx/keystone-identity.conf drops, as a
+// client would send them.
+const std::vector<std::string> kIdentityHeaders = {
+    "X-Identity-Status", "X-Domain-Id", "X-Domain-Name", "X-Project-Id", "X-Project-Name",
+    "X-Project-Domain-Id", "X-Project-Domain-Name", "X-User-Id", "X-User-Name", "X-User-Domain-Id",
+    "X-User-Domain-Name", "X-Roles", "X-Is-Admin-Project", "OpenStack-System-Scope", "X-Service-Catalog",
+    "X-Service-Identity-Status", "X-Service-Domain-Id", "X-Service-Domain-Name", "X-Service-Project-Id",
+    "X-Service-Project-Name", "X-Service-Project-Domain-Id", "X-Service-Project-Domain-Name",
+    "X-Service-User-Id", "X-Service-User-Name", "X-Service-User-Domain-Id", "X-Service-User-Domain-Name",
+    "X-Service-Roles", "X-Tenant-Id", "X-Tenant-Name", "X-Tenant", "X-User", "X-Role",
+};
+
+// The FastCGI parameter that carries request header `name`.
+std::string cgiName(const std::string& name) {
+    std::string out = "HTTP_";
+    for (char c : name) out.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    return out;
+}
+
+// A WSGI application that returns the HTTP_* parameters of each request
+// as a JSON object.
+constexpr const char* kEchoApplication = R"(import json
+
+
+def application(environ, start_response):
+    seen = {name: value for name, value in environ.items() if name.startswith("HTTP_")}
+    body = json.dumps(seen).encode()
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+)";
+
+// Replaces the stack's barbican-fcgi with a FastCGI echo (kEchoApplication
+// under uWSGI, packages that scripts/keystone.sh installs) on the same
+// socket, so that a test can read the parameters that nginx forwards. The
+// destructor stops the echo and starts barbican-fcgi again.
+class FastcgiEcho {
+public:
+    explicit FastcgiEcho(const KeystoneEnvironment& env) : env_(env) {}
+
+    FastcgiEcho(const FastcgiEcho&) = delete;
+    FastcgiEcho& operator=(const FastcgiEcho&) = delete;
+
+    // Stops barbican-fcgi and starts the echo. Returns false, with the
+    // reason in `failure`, when either step fails.
+    bool start(std::string& failure) {
+        if (env_.stackCommand("stop-one", "fcgi") != 0) {
+            failure = "scripts/stack.sh stop-one fcgi failed";
+            return false;
+        }
+        fcgi_stopped_ = true;
+
+        const std::string dir = env_.stackDir();
+        std::ofstream(dir + "/fastcgi_echo.py") << kEchoApplication;
+        runCommand("setsid uwsgi --plugins python3 --fastcgi-socket " + shellQuote(socketPath()) +
+                   " --chmod-socket=660 --wsgi-file " + shellQuote(dir + "/fastcgi_echo.py") +
+                   " --master --processes 1 --die-on-term --pidfile " + shellQuote(pidFile()) + " --logto " +
+                   shellQuote(dir + "/log/fastcgi-echo.log") + " </dev/null >/dev/null 2>&1 &");
+        for (int i = 0; i < 100; ++i) {
+            if (echoPid() > 0 && runCommand("test -S " + shellQuote(socketPath()) + " && echo yes") == "yes\n")
+                return true;
+            std::this_thread::sleep_for(100ms);
+        }
+        failure = "the FastCGI echo did not create its socket within 10 s:\n" + readFile(dir + "/log/fastcgi-echo.log");
+        return false;
+    }
+
+    ~FastcgiEcho() {
+        try {
+            stopEcho();
+            if (fcgi_stopped_) restartFcgi();
+        } catch (const std::exception& e) {
+            WARN("restoring barbican-fcgi failed: " << e.what());
+        }
+    }
+
+private:
+    std::string socketPath() const { return env_.stackDir() + "/run/api.sock"; }
+    std::string pidFile() const { return env_.stackDir() + "/run/fastcgi-echo.pid"; }
+
+    // The pid in the echo's pid file when that process is the echo's uWSGI
+    // master, else 0.
+    int echoPid() const {
+        const std::string text = readFile(pidFile());
+        const int pid = std::atoi(text.c_str());
+        if (pid <= 0) return 0;
+        const std::string cmdline = readFile("/proc/" + std::to_string(pid) + "/cmdline");
+        return cmdline.find("uwsgi") != std::string::npos && cmdline.find(socketPath()) != std::string::npos ? pid : 0;
+    }
+
+    // Sends SIGTERM to the echo's master, and after 10 s SIGKILL to its
+    // process group (setsid made the master its leader).
+    void stopEcho() const {
+        const int pid = echoPid();
+        if (pid <= 0) return;
+        ::kill(pid, SIGTERM);
+        for (int i = 0; i < 100 && echoPid() == pid; ++i) std::this_thread::sleep_for(100ms);
+        if (echoPid() == pid) ::kill(-pid, SIGKILL);
+    }
+
+    void restartFcgi() const {
+        if (env_.stackCommand("start-one", "fcgi") != 0) {
+            WARN("scripts/stack.sh start-one fcgi failed:\n" << readFile(env_.stackDir() + "/stack-sh.out"));
+            return;
+        }
+        for (int i = 0; i < 100; ++i) {
+            if (env_.api().request("GET", "/").status == 300) return;
+            std::this_thread::sleep_for(100ms);
+        }
+        WARN("barbican-fcgi does not respond through nginx after its restart");
+    }
+
+    const KeystoneEnvironment& env_;
+    bool fcgi_stopped_ = false;
+};
+
 }  // namespace
 
 TEST_CASE("keystone valid token works", "[e2e][keystone]") {
@@ -379,6 +503,51 @@ TEST_CASE("keystone ignores identity headers", "[e2e][keystone]") {
 
     // Identity headers without a token get 401.
     checkUnauthorized(api.request("GET", "/v1/secrets", testsupport::identity(beta, "admin", "someone")), env);
+}
+
+TEST_CASE("keystone nginx drops identity headers", "[e2e][keystone]") {
+    auto& env = KeystoneEnvironment::get();
+
+    // stack.sh enabled the include because the stack's config sets
+    // auth.mode = keystone.
+    const std::string site = readFile(env.stackDir() + "/nginx/barbican-site.conf");
+    CHECK(site.find("\n        include keystone-identity.conf;\n") != std::string::npos);
+    CHECK(site.find("# include keystone-identity.conf;") == std::string::npos);
+    CHECK(readFile(env.stackDir() + "/nginx/keystone-identity.conf") ==
+          readFile(testsupport::repositoryRoot() + "/nginx/keystone-identity.conf"));
+
+    Headers headers{{"X-Auth-Token", "token-from-client"}, {"X-Service-Token", "service-token-from-client"}};
+    for (const auto& name : kIdentityHeaders) headers.emplace_back(name, "forged");
+    {
+        FastcgiEcho echo(env);
+        std::string failure;
+        const bool started = echo.start(failure);
+        INFO(failure);
+        REQUIRE(started);
+
+        const HttpResponse response = env.api().request("GET", "/v1/secrets", headers);
+        INFO(response.body);
+        REQUIRE(response.status == 200);
+        const boost::json::value seen = response.json();
+        REQUIRE(seen.is_object());
+        // Headers outside the list pass unchanged, so the echo does show
+        // what nginx forwards.
+        CHECK(seen.at("HTTP_X_AUTH_TOKEN") == "token-from-client");
+        CHECK(seen.at("HTTP_X_SERVICE_TOKEN") == "service-token-from-client");
+        for (const auto& name : kIdentityHeaders) {
+            INFO(name << " arrived as " << cgiName(name));
+            const auto* value = seen.as_object().if_contains(cgiName(name));
+            // nginx sends no parameter for a header that an empty
+            // fastcgi_param hides; an empty one would be harmless too.
+            CHECK((value == nullptr || (value->is_string() && value->as_string().empty())));
+        }
+    }
+
+    // barbican-fcgi is back and takes the identity from the token.
+    Headers forged = tokenHeaders(env.userToken("alpha-creator"));
+    forged.emplace_back("X-Project-Id", env.projectId("beta"));
+    const std::string id = testsupport::idOf(testsupport::createTextSecret(env.api(), forged, "after the echo"));
+    CHECK(env.sql("SELECT project_id FROM secrets WHERE id = '" + id + "'") == env.projectId("alpha"));
 }
 
 TEST_CASE("keystone missing and bad tokens get 401", "[e2e][keystone]") {
