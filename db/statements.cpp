@@ -67,22 +67,43 @@ long long runBound(BoundStatement& bound, const SqlParams& params, const std::fu
     return rows;
 }
 
+std::string cacheKey(const std::string& text, bool returns_rows) {
+    std::string key;
+    key.reserve(text.size() + 1);
+    key += returns_rows ? 'R' : 'X';
+    key += text;
+    return key;
+}
+
 class StatementCache {
 public:
-    BoundStatement& get(soci::session& sql, const std::string& text, std::size_t param_count, bool returns_rows) {
-        std::string key;
-        key.reserve(text.size() + 1);
-        key += returns_rows ? 'R' : 'X';
-        key += text;
+    BoundStatement& get(soci::session& sql, const std::string& key, const std::string& text, std::size_t param_count,
+                        bool returns_rows) {
+        // Deallocating needs a session outside a failed transaction, which
+        // a new call has.
+        discarded_.clear();
         if (const auto found = entries_.find(key); found != entries_.end()) return *found->second;
         if (entries_.size() >= kMaxCachedStatements) entries_.clear();
         auto bound = bind(sql, text, param_count, returns_rows, soci::details::st_repeatable_query);
-        return *entries_.emplace(std::move(key), std::move(bound)).first->second;
+        return *entries_.emplace(key, std::move(bound)).first->second;
     }
+
+    // Drops a statement whose run failed. soci frees the parameter buffers
+    // of a run only when it completes, so a statement that failed would
+    // leak them on its next run; it is destroyed, and deallocated on the
+    // server, at the start of the next call.
+    void discard(const std::string& key) {
+        const auto found = entries_.find(key);
+        if (found == entries_.end()) return;
+        discarded_.push_back(std::move(found->second));
+        entries_.erase(found);
+    }
+
     std::size_t size() const { return entries_.size(); }
 
 private:
     std::unordered_map<std::string, std::unique_ptr<BoundStatement>> entries_;
+    std::vector<std::unique_ptr<BoundStatement>> discarded_;
 };
 
 struct Registry {
@@ -105,7 +126,14 @@ StatementCache* cacheOf(const soci::session& sql) {
 long long run(soci::session& sql, const std::string& text, const SqlParams& params, bool returns_rows,
               const std::function<void(const soci::row&)>* on_row, bool first_only) {
     if (StatementCache* cache = cacheOf(sql)) {
-        return runBound(cache->get(sql, text, params.size(), returns_rows), params, on_row, first_only);
+        const std::string key = cacheKey(text, returns_rows);
+        BoundStatement& bound = cache->get(sql, key, text, params.size(), returns_rows);
+        try {
+            return runBound(bound, params, on_row, first_only);
+        } catch (...) {
+            cache->discard(key);
+            throw;
+        }
     }
     auto once = bind(sql, text, params.size(), returns_rows, soci::details::st_one_time_query);
     return runBound(*once, params, on_row, first_only);

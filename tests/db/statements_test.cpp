@@ -82,7 +82,20 @@ TEST_CASE("failed run leaves the statement usable", "[db][statements]") {
     CHECK(cast("41") == 41);
     CHECK_THROWS_AS(cast("not a number"), core::Error);
     CHECK(cast("42") == 42);
-    database.run([&](soci::session& sql) { CHECK(db::cachedStatementCount(sql) == 1); });
+    database.run([&](soci::session& sql) {
+        CHECK(db::cachedStatementCount(sql) == 1);
+        // The failed statement was deallocated; the next run prepared anew.
+        CHECK(serverPrepared(sql) == 1);
+    });
+    // Inside a transaction that the failure aborted.
+    database.run([&](soci::session& sql) {
+        sql.begin();
+        CHECK_THROWS(db::queryOne(sql, "SELECT CAST(:p1 AS bigint)::text", {"still not a number"},
+                                  [](const soci::row&) {}));
+        sql.rollback();
+    });
+    CHECK(cast("43") == 43);
+    database.run([&](soci::session& sql) { CHECK(serverPrepared(sql) == 1); });
 }
 
 TEST_CASE("reset drops the statements with the session", "[db][statements]") {
