@@ -29,21 +29,52 @@ readonly TARGET_WRITE_RATIO=30
 readonly TARGET_READ_P99_MS=5
 readonly TARGET_WRITE_P99_MS=10
 readonly TARGET_WORKER_RSS_KB=20480
+# Reads at 16 connections against the floor of one request that does one
+# query: nginx + FastCGI hello world and a prepared pgbench SELECT, whose
+# per-request costs add up on the same CPUs (1 / (1/http + 1/db)).
+readonly TARGET_READ_FLOOR_SHARE=0.5
+# Key orders completed end to end per second, as a multiple of the
+# reference's, and p99 at 64 connections.
+readonly TARGET_ORDER_RATIO=20
+readonly TARGET_P99_AT_64_MS=25
 
 # print_targets: one line per goal with the measured value and met or missed.
 print_targets() {
     printf '\n== Targets (reads: get-metadata, get-payload, list-filter; writes: post-secret)\n'
     awk -F'\t' -v read_ratio="$TARGET_READ_RATIO" -v write_ratio="$TARGET_WRITE_RATIO" \
-        -v read_p99="$TARGET_READ_P99_MS" -v write_p99="$TARGET_WRITE_P99_MS" '
+        -v read_p99="$TARGET_READ_P99_MS" -v write_p99="$TARGET_WRITE_P99_MS" \
+        -v floor_share="$TARGET_READ_FLOOR_SHARE" -v order_ratio="$TARGET_ORDER_RATIO" \
+        -v p99_at_64="$TARGET_P99_AT_64_MS" '
         function verdict(ok) { return ok ? "met" : "MISSED" }
         $1 == "reference" { ref[$2 SUBSEP $3] = $4 }
-        $1 == "ours" { order[++n] = $2 SUBSEP $3; rps[$2 SUBSEP $3] = $4; p99[$2 SUBSEP $3] = $6 }
+        $1 == "floor" { floor[$2 SUBSEP $3] = $4 }
+        $1 == "ours" {
+            order[++n] = $2 SUBSEP $3; rps[$2 SUBSEP $3] = $4; p99[$2 SUBSEP $3] = $6
+            failed[$2 SUBSEP $3] = $8 + $9
+        }
         END {
             for (i = 1; i <= n; i++) {
                 split(order[i], key, SUBSEP)
                 read = key[1] ~ /^(get-metadata|get-payload|list-filter)$/
                 write = key[1] == "post-secret"
+                if (key[1] ~ /^order-/ && key[2] == 16 && ref["order-inline" SUBSEP 16] + 0 > 0) {
+                    ratio = rps[order[i]] / ref["order-inline" SUBSEP 16]
+                    printf "%-14s c=%-3s ours/reference %7.1fx  goal >= %sx  %s\n", key[1], key[2], ratio,
+                        order_ratio, verdict(ratio >= order_ratio)
+                }
                 if (!read && !write) continue
+                if (key[2] == 64) {
+                    printf "%-14s c=%-3s p99 %10.3f ms  goal < %s ms, no failures (%d)  %s\n", key[1], key[2],
+                        p99[order[i]], p99_at_64, failed[order[i]],
+                        verdict(p99[order[i]] < p99_at_64 && failed[order[i]] == 0)
+                }
+                http = floor["nginx-fcgi" SUBSEP key[2]]
+                db = floor["pg-select" SUBSEP key[2]]
+                if (read && key[2] == 16 && http + 0 > 0 && db + 0 > 0) {
+                    both = 1 / (1 / http + 1 / db)
+                    printf "%-14s c=%-3s of HTTP+DB floor %5.2f (%.0f/s)  goal >= %s  %s\n", key[1], key[2],
+                        rps[order[i]] / both, both, floor_share, verdict(rps[order[i]] / both >= floor_share)
+                }
                 goal = read ? read_ratio : write_ratio
                 if (ref[order[i]] + 0 > 0) {
                     ratio = rps[order[i]] / ref[order[i]]
