@@ -841,7 +841,12 @@ TEST_CASE("secrets master key rotation under load", "[e2e][secrets]") {
         }
     });
 
+    // Step 1: every worker learns the new key; step 2 makes it current. Old
+    // workers that still serve during the second reload can then read the
+    // project keys that new workers wrap.
     std::this_thread::sleep_for(std::chrono::seconds(1));
+    setConfigOption("previous_master_key_files", new_key);
+    reloadFcgi();
     setConfigOption("master_key_file", new_key);
     setConfigOption("previous_master_key_files", old_key);
     reloadFcgi();
