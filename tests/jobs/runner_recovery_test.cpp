@@ -30,17 +30,22 @@ std::string orderColumn(const std::string& id, const std::string& column) {
 }
 
 // Waits until `runner_id` holds the lease of one of `ids`; returns that id.
+// Returns "" when none was seen held: after 30 s, or once every order left
+// PENDING first (an RSA key is sometimes generated faster than the poll).
 std::string waitForClaim(const std::vector<std::string>& ids, const std::string& runner_id) {
     std::string claimed;
     eventually(
         [&] {
+            bool pending = false;
             for (const std::string& id : ids) {
-                if (orderColumn(id, "coalesce(lease_owner, '') || '|' || status") == runner_id + "|PENDING") {
+                const std::string state = orderColumn(id, "coalesce(lease_owner, '') || '|' || status");
+                if (state == runner_id + "|PENDING") {
                     claimed = id;
                     return true;
                 }
+                pending = pending || state.ends_with("|PENDING");
             }
-            return false;
+            return !pending;
         },
         std::chrono::seconds(30));
     return claimed;
@@ -135,10 +140,12 @@ TEST_CASE("runner SIGTERM finishes the order in hand", "[e2e][orders]") {
     const StackRunnerPaused paused;
     const std::string project = newProjectId();
     const Headers who = identity(project);
-    const std::vector<std::string> ids = {createOrder(who, rsaOrderBody(4096))};
-
     RunnerProcess runner("graceful", fastRunnerOptions(600));
-    const std::string claimed = waitForClaim(ids, "graceful");
+    // One order at a time until the test sees one in the runner's hands.
+    std::string claimed;
+    for (int attempt = 0; attempt < 5 && claimed.empty(); ++attempt) {
+        claimed = waitForClaim({createOrder(who, rsaOrderBody(4096))}, "graceful");
+    }
     REQUIRE_FALSE(claimed.empty());
     CHECK(runner.terminate(std::chrono::seconds(120)) == 0);
     CHECK(orderColumn(claimed, "status") == "ACTIVE");
