@@ -2,12 +2,20 @@
 
 #include "db/bytea.h"
 #include "db/order_repository.h"
+#include "db/secret_writer.h"
 #include "db/statements.h"
 
 namespace db {
 namespace {
 
 constexpr const char* kNowUtc = "(now() AT TIME ZONE 'utc')";
+
+// The statements below find one order by id. They compare the status with
+// a parameter, not the literal 'PENDING': the generic plan of a prepared
+// statement then cannot pick the partial index orders_pending (built for the
+// sweep) over the primary key, which it does when planned on a table with
+// few rows, and then scans every pending order on each call.
+constexpr const char* kPending = "PENDING";
 
 std::vector<std::string> selectIds(soci::session& sql, const std::string& query, int limit) {
     std::vector<std::string> ids;
@@ -31,10 +39,10 @@ std::optional<ClaimedOrder> claimOrder(soci::session& sql, const std::string& or
     queryOne(sql,
              std::string("UPDATE orders SET lease_owner = :p1, lease_expires_at = ") + kNowUtc +
                  " + make_interval(secs => CAST(:p2 AS double precision)), attempts = attempts + 1"
-                 " WHERE id = CAST(:p3 AS uuid) AND status = 'PENDING' AND NOT deleted"
-                 " AND (lease_expires_at IS NULL OR lease_expires_at < " + kNowUtc + " OR lease_owner = :p4)"
+                 " WHERE id = CAST(:p3 AS uuid) AND status = :p4 AND NOT deleted"
+                 " AND (lease_expires_at IS NULL OR lease_expires_at < " + kNowUtc + " OR lease_owner = :p5)"
                  " RETURNING project_id, type, meta, creator_id, encode(passphrase_ciphertext, 'hex'), attempts::text",
-             {runner_id, std::to_string(lease_seconds), order_id, runner_id}, [&](const soci::row& row) {
+             {runner_id, std::to_string(lease_seconds), order_id, kPending, runner_id}, [&](const soci::row& row) {
                  ClaimedOrder order;
                  order.id = order_id;
                  order.lease_owner = runner_id;
@@ -57,17 +65,34 @@ std::optional<std::string> orderStatus(soci::session& sql, const std::string& or
     return status;
 }
 
+namespace {
+
+// The UPDATE that makes a claimed order ACTIVE, and its parameters.
+constexpr const char* kMarkActive =
+    "UPDATE orders SET status = 'ACTIVE', secret_id = CAST(:p1 AS uuid),"
+    " container_id = CAST(:p2 AS uuid), sub_status = 'Unknown',"
+    " sub_status_message = 'Unknown', lease_owner = NULL, lease_expires_at = NULL,"
+    " updated_at = CAST(:p3 AS timestamp)"
+    " WHERE id = CAST(:p4 AS uuid) AND status = :p5 AND NOT deleted"
+    " AND lease_owner = :p6 AND attempts = CAST(:p7 AS integer)";
+
+SqlParams markActiveParams(const ClaimedOrder& order, const std::optional<std::string>& secret_id,
+                           const std::optional<std::string>& container_id, core::Timestamp now) {
+    return {secret_id, container_id, core::formatSqlTimestamp(now), order.id, kPending, order.lease_owner,
+            std::to_string(order.attempts)};
+}
+
+}  // namespace
+
 bool markOrderActive(soci::session& sql, const ClaimedOrder& order, const std::optional<std::string>& secret_id,
                      const std::optional<std::string>& container_id, core::Timestamp now) {
-    return executeStatement(sql,
-                            "UPDATE orders SET status = 'ACTIVE', secret_id = CAST(:p1 AS uuid),"
-                            " container_id = CAST(:p2 AS uuid), sub_status = 'Unknown',"
-                            " sub_status_message = 'Unknown', lease_owner = NULL, lease_expires_at = NULL,"
-                            " updated_at = CAST(:p3 AS timestamp)"
-                            " WHERE id = CAST(:p4 AS uuid) AND status = 'PENDING' AND NOT deleted"
-                            " AND lease_owner = :p5 AND attempts = CAST(:p6 AS integer)",
-                            {secret_id, container_id, core::formatSqlTimestamp(now), order.id, order.lease_owner,
-                             std::to_string(order.attempts)}) == 1;
+    return executeStatement(sql, kMarkActive, markActiveParams(order, secret_id, container_id, now)) == 1;
+}
+
+bool storeOrderSecret(soci::session& sql, const ClaimedOrder& order, const ProjectKeyStore::ProjectKey& key,
+                      const SecretRecord& secret, const core::SecretPayload& payload, core::Timestamp now) {
+    return insertSecretAfter(sql, std::string(kMarkActive) + " RETURNING 1",
+                             markActiveParams(order, secret.id, std::nullopt, now), key, secret, &payload, now);
 }
 
 bool markOrderError(soci::session& sql, const ClaimedOrder& order, const std::string& status_code,
@@ -75,18 +100,18 @@ bool markOrderError(soci::session& sql, const ClaimedOrder& order, const std::st
     return executeStatement(sql,
                             "UPDATE orders SET status = 'ERROR', error_status_code = :p1, error_reason = left(:p2, 255),"
                             " lease_owner = NULL, lease_expires_at = NULL, updated_at = CAST(:p3 AS timestamp)"
-                            " WHERE id = CAST(:p4 AS uuid) AND status = 'PENDING' AND NOT deleted"
-                            " AND lease_owner = :p5 AND attempts = CAST(:p6 AS integer)",
-                            {status_code, reason, core::formatSqlTimestamp(now), order.id, order.lease_owner,
-                             std::to_string(order.attempts)}) == 1;
+                            " WHERE id = CAST(:p4 AS uuid) AND status = :p5 AND NOT deleted"
+                            " AND lease_owner = :p6 AND attempts = CAST(:p7 AS integer)",
+                            {status_code, reason, core::formatSqlTimestamp(now), order.id, kPending,
+                             order.lease_owner, std::to_string(order.attempts)}) == 1;
 }
 
 void releaseLease(soci::session& sql, const ClaimedOrder& order) {
     executeStatement(sql,
                      "UPDATE orders SET lease_owner = NULL, lease_expires_at = NULL"
-                     " WHERE id = CAST(:p1 AS uuid) AND status = 'PENDING' AND lease_owner = :p2"
-                     " AND attempts = CAST(:p3 AS integer)",
-                     {order.id, order.lease_owner, std::to_string(order.attempts)});
+                     " WHERE id = CAST(:p1 AS uuid) AND status = :p2 AND lease_owner = :p3"
+                     " AND attempts = CAST(:p4 AS integer)",
+                     {order.id, kPending, order.lease_owner, std::to_string(order.attempts)});
 }
 
 int releaseLeasesOf(soci::session& sql, const std::string& runner_id) {

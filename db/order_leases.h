@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/timestamp.h"
+#include "db/secret_writer.h"
 
 // The job-runner's side of the orders table: claiming an order with a lease,
 // writing its outcome only while the lease is still held, and finding orders
@@ -52,6 +53,12 @@ std::optional<std::string> orderStatus(soci::session& sql, const std::string& or
 // the result, and roll back on false.
 bool markOrderActive(soci::session& sql, const ClaimedOrder& order, const std::optional<std::string>& secret_id,
                      const std::optional<std::string>& container_id, core::Timestamp now);
+
+// Stores the one secret of a claimed order and marks the order ACTIVE in a
+// single autocommitted statement; same lease rule as markOrderActive, and
+// nothing is stored when it returns false. Called outside a transaction.
+bool storeOrderSecret(soci::session& sql, const ClaimedOrder& order, const ProjectKeyStore::ProjectKey& key,
+                      const SecretRecord& secret, const core::SecretPayload& payload, core::Timestamp now);
 
 // Marks the claimed order ERROR; same lease rule as markOrderActive.
 bool markOrderError(soci::session& sql, const ClaimedOrder& order, const std::string& status_code,

@@ -70,23 +70,47 @@ std::string encryptOrderPassphraseHex(const ProjectKeyStore::ProjectKey& key, co
     return encryptPayloadHex(key, order_id, project_id, payload);
 }
 
-void insertOrder(soci::session& sql, const NewOrderRecord& order, core::Timestamp now) {
+namespace {
+
+constexpr const char* kInsertOrderColumns =
+    "INSERT INTO orders (id, project_id, type, meta, passphrase_ciphertext, status, creator_id,"
+    " created_at, updated_at) ";
+constexpr const char* kOrderValues =
+    "CAST(:p1 AS uuid), :p2, :p3, :p4, decode(:p5, 'hex'), 'PENDING', :p6, CAST(:p7 AS timestamp),"
+    " CAST(:p8 AS timestamp)";
+
+SqlParams orderParams(const NewOrderRecord& order, core::Timestamp now) {
     const std::string created = core::formatSqlTimestamp(now);
-    executeStatement(sql,
-                     "INSERT INTO orders (id, project_id, type, meta, passphrase_ciphertext, status, creator_id,"
-                     " created_at, updated_at) VALUES (CAST(:p1 AS uuid), :p2, :p3, :p4, decode(:p5, 'hex'),"
-                     " 'PENDING', :p6, CAST(:p7 AS timestamp), CAST(:p8 AS timestamp))",
-                     {order.id, order.project_id, order.type, boost::json::serialize(order.meta),
-                      order.passphrase_ciphertext_hex, order.creator_id, created, created});
+    return {order.id, order.project_id, order.type, boost::json::serialize(order.meta),
+            order.passphrase_ciphertext_hex, order.creator_id, created, created};
+}
+
+}  // namespace
+
+void insertOrder(soci::session& sql, const NewOrderRecord& order, core::Timestamp now) {
+    executeStatement(sql, std::string(kInsertOrderColumns) + "VALUES (" + kOrderValues + ")", orderParams(order, now));
+}
+
+bool insertOrderWithoutProjectQuota(soci::session& sql, const NewOrderRecord& order, core::Timestamp now) {
+    SqlParams params = orderParams(order, now);
+    params.push_back(order.project_id);
+    return executeStatement(sql,
+                            std::string(kInsertOrderColumns) + "SELECT " + kOrderValues +
+                                " WHERE NOT EXISTS (SELECT 1 FROM project_quotas q WHERE q.project_id = :p9"
+                                " AND q.orders >= 0)",
+                            params) == 1;
 }
 
 std::optional<OrderRecord> findOrder(soci::session& sql, const std::string& project_id, const std::string& order_id) {
     if (!isUuidText(order_id)) return std::nullopt;
     std::optional<OrderRecord> order;
-    queryOne(sql,
-             "SELECT " + orderColumns() +
-                 " FROM orders WHERE id = CAST(:p1 AS uuid) AND project_id = :p2 AND NOT deleted",
-             {order_id, project_id}, [&](const soci::row& row) { order = readOrder(row); });
+    // The project is compared here, not in SQL: with project_id in the
+    // WHERE clause, a generic plan made while the table was small can pick
+    // orders_project_created and scan every order of the project.
+    queryOne(sql, "SELECT " + orderColumns() + ", project_id FROM orders WHERE id = CAST(:p1 AS uuid) AND NOT deleted",
+             {order_id}, [&](const soci::row& row) {
+                 if (row.get<std::string>(13) == project_id) order = readOrder(row);
+             });
     return order;
 }
 

@@ -60,6 +60,12 @@ std::string encryptOrderPassphraseHex(const ProjectKeyStore::ProjectKey& key, co
 // caller's transaction.
 void insertOrder(soci::session& sql, const NewOrderRecord& order, core::Timestamp now);
 
+// Inserts a PENDING order in one autocommitted statement unless the project
+// has its own orders quota (a project_quotas row with orders >= 0); returns
+// whether it inserted. For callers whose default orders quota is unlimited;
+// on false they run the quota check and insertOrder() in a transaction.
+bool insertOrderWithoutProjectQuota(soci::session& sql, const NewOrderRecord& order, core::Timestamp now);
+
 // The live (not deleted) order `order_id` of `project_id`. An id that is not
 // a lower-case UUID text finds nothing, like any unknown id.
 std::optional<OrderRecord> findOrder(soci::session& sql, const std::string& project_id, const std::string& order_id);

@@ -56,6 +56,16 @@ void insertSecret(soci::session& sql, const ProjectKeyStore::ProjectKey& key, co
                      rowParams(key, record, payload, now));
 }
 
+bool insertSecretAfter(soci::session& sql, const std::string& cte, SqlParams cte_params,
+                       const ProjectKeyStore::ProjectKey& key, const SecretRecord& record,
+                       const core::SecretPayload* payload, core::Timestamp now) {
+    // Placeholders bind in the order they appear: the CTE's first.
+    SqlParams params = std::move(cte_params);
+    for (auto& value : rowParams(key, record, payload, now)) params.push_back(std::move(value));
+    return executeStatement(sql, "WITH step AS (" + cte + ") " + kInsertColumns + "SELECT " + kRowValues + " FROM step",
+                            params) == 1;
+}
+
 bool insertSecretWithoutProjectQuota(soci::session& sql, const ProjectKeyStore::ProjectKey& key,
                                      const SecretRecord& record, const core::SecretPayload* payload,
                                      core::Timestamp now) {

@@ -8,6 +8,7 @@
 #include "core/secret_rules.h"
 #include "core/timestamp.h"
 #include "db/project_keys.h"
+#include "db/statements.h"
 
 namespace db {
 
@@ -40,6 +41,13 @@ void insertSecret(soci::session& sql, const ProjectKeyStore::ProjectKey& key, co
 bool insertSecretWithoutProjectQuota(soci::session& sql, const ProjectKeyStore::ProjectKey& key,
                                      const SecretRecord& record, const core::SecretPayload* payload,
                                      core::Timestamp now);
+
+// Runs the data-modifying `cte` (a statement with RETURNING and its own
+// placeholders, bound from `cte_params`) and inserts the secret, as one
+// statement, only when the CTE returned a row; returns whether it did.
+bool insertSecretAfter(soci::session& sql, const std::string& cte, SqlParams cte_params,
+                       const ProjectKeyStore::ProjectKey& key, const SecretRecord& record,
+                       const core::SecretPayload* payload, core::Timestamp now);
 
 // Encrypts a payload for the secret `secret_id` of `project_id` and returns
 // the stored bytes as hex, ready for "decode(:x, 'hex')".

@@ -90,9 +90,11 @@ Response postOrder(App& app, Request& request) {
                 db::encryptOrderPassphraseHex(key, record.id, record.project_id, *order.passphrase);
             core::wipeString(*order.passphrase);
         }
+        const core::Timestamp now = core::nowUtc();
+        if (app.config.quota_orders < 0 && db::insertOrderWithoutProjectQuota(sql, record, now)) return;
         db::Transaction transaction(sql);
         db::enforceQuota(sql, app.config, record.project_id, db::QuotaResource::Orders, "Order creation");
-        db::insertOrder(sql, record, core::nowUtc());
+        db::insertOrder(sql, record, now);
         transaction.commit();
     });
 

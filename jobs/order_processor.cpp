@@ -41,15 +41,20 @@ OrderResult generate(db::Database& db, db::ProjectKeyStore& project_keys, const 
     return runAsymmetricOrder(spec, text);
 }
 
-// Stores the generated secrets (and container) and marks the order ACTIVE in
-// one transaction. False when the claim is no longer current; nothing is
-// stored then.
+// Stores the generated secrets (and container) and marks the order ACTIVE
+// atomically: one statement for a single secret, else one transaction.
+// False when the claim is no longer current; nothing is stored then.
 bool storeResult(db::Database& db, db::ProjectKeyStore& project_keys, const db::ClaimedOrder& order,
                  const OrderResult& result) {
     bool stored = false;
     db.run([&](soci::session& sql) {
         const db::ProjectKeyStore::ProjectKey& key = project_keys.keyFor(sql, order.project_id);
         const core::Timestamp now = core::nowUtc();
+        if (!result.container && result.secrets.size() == 1) {
+            const GeneratedSecret& secret = result.secrets.front();
+            stored = db::storeOrderSecret(sql, order, key, secret.record, secret.payload, now);
+            return;
+        }
         std::optional<std::string> secret_id;
         std::optional<std::string> container_id;
         if (result.container) container_id = result.container->id;
