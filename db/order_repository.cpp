@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "db/secret_writer.h"
+#include "db/quota.h"
 #include "db/sql_time.h"
 #include "db/statements.h"
 
@@ -15,11 +16,6 @@ std::string orderColumns() {
     return "id::text, type, meta, status, creator_id, secret_id::text, container_id::text, sub_status,"
            " sub_status_message, error_status_code, error_reason, " +
            sqlTimestamp("created_at") + ", " + sqlTimestamp("updated_at");
-}
-
-std::optional<std::string> optionalText(const soci::row& row, std::size_t column) {
-    if (row.get_indicator(column) == soci::i_null) return std::nullopt;
-    return row.get<std::string>(column);
 }
 
 boost::json::object parseMeta(const std::string& text, const std::string& order_id) {
@@ -37,13 +33,13 @@ OrderRecord readOrder(const soci::row& row) {
     order.type = row.get<std::string>(1);
     order.meta = parseMeta(row.get<std::string>(2), order.id);
     order.status = row.get<std::string>(3);
-    order.creator_id = optionalText(row, 4);
-    order.secret_id = optionalText(row, 5);
-    order.container_id = optionalText(row, 6);
-    order.sub_status = optionalText(row, 7);
-    order.sub_status_message = optionalText(row, 8);
-    order.error_status_code = optionalText(row, 9);
-    order.error_reason = optionalText(row, 10);
+    order.creator_id = textColumn(row, 4);
+    order.secret_id = textColumn(row, 5);
+    order.container_id = textColumn(row, 6);
+    order.sub_status = textColumn(row, 7);
+    order.sub_status_message = textColumn(row, 8);
+    order.error_status_code = textColumn(row, 9);
+    order.error_reason = textColumn(row, 10);
     order.created = apiTimestamp(row.get<std::string>(11));
     order.updated = apiTimestamp(row.get<std::string>(12));
     return order;
@@ -96,8 +92,7 @@ bool insertOrderWithoutProjectQuota(soci::session& sql, const NewOrderRecord& or
     params.push_back(order.project_id);
     return executeStatement(sql,
                             std::string(kInsertOrderColumns) + "SELECT " + kOrderValues +
-                                " WHERE NOT EXISTS (SELECT 1 FROM project_quotas q WHERE q.project_id = :p9"
-                                " AND q.orders >= 0)",
+                                unlessProjectQuota(QuotaResource::Orders, ":p9"),
                             params) == 1;
 }
 

@@ -62,6 +62,11 @@ int effectiveQuota(soci::session& sql, const core::Config& config, const std::st
     return defaultQuota(config, resource);
 }
 
+std::string unlessProjectQuota(QuotaResource resource, const std::string& project_placeholder) {
+    return std::string(" WHERE NOT EXISTS (SELECT 1 FROM project_quotas q WHERE q.project_id = ") + project_placeholder +
+           " AND q." + columnOf(resource) + " >= 0)";
+}
+
 void enforceQuota(soci::session& sql, const core::Config& config, const std::string& project_id, QuotaResource resource,
                   std::string_view operation) {
     const int quota = effectiveQuota(sql, config, project_id, resource);

@@ -2,6 +2,7 @@
 
 #include "core/keyring.h"
 #include "db/bytea.h"
+#include "db/quota.h"
 #include "db/statements.h"
 
 namespace db {
@@ -13,8 +14,6 @@ std::string encryptPayloadHex(const ProjectKeyStore::ProjectKey& key, const std:
 }
 
 namespace {
-
-std::optional<std::string> optionalText(const std::optional<std::string>& value) { return value; }
 
 // The parameters of a secrets row, in the order of kInsertColumns.
 SqlParams rowParams(const ProjectKeyStore::ProjectKey& key, const SecretRecord& record,
@@ -28,13 +27,13 @@ SqlParams rowParams(const ProjectKeyStore::ProjectKey& key, const SecretRecord& 
     const std::string created = core::formatSqlTimestamp(now);
     return {record.id,
             record.project_id,
-            optionalText(record.name),
+            record.name,
             record.secret_type,
-            optionalText(record.algorithm),
+            record.algorithm,
             record.bit_length ? std::optional<std::string>(std::to_string(*record.bit_length)) : std::nullopt,
-            optionalText(record.mode),
+            record.mode,
             record.expiration ? std::optional<std::string>(core::formatSqlTimestamp(*record.expiration)) : std::nullopt,
-            optionalText(record.creator_id),
+            record.creator_id,
             content_type,
             ciphertext_hex,
             created,
@@ -73,8 +72,7 @@ bool insertSecretWithoutProjectQuota(soci::session& sql, const ProjectKeyStore::
     params.push_back(record.project_id);
     const long long inserted = executeStatement(
         sql,
-        std::string(kInsertColumns) + "SELECT " + kRowValues +
-            " WHERE NOT EXISTS (SELECT 1 FROM project_quotas q WHERE q.project_id = :p14 AND q.secrets >= 0)",
+        std::string(kInsertColumns) + "SELECT " + kRowValues + unlessProjectQuota(QuotaResource::Secrets, ":p14"),
         params);
     return inserted == 1;
 }
