@@ -109,10 +109,9 @@ void Database::connect() {
         *session << "SET lock_timeout = " + std::to_string(settings_.statement_timeout_seconds * 1000);
         *session << "SET idle_in_transaction_session_timeout = 60000";
         *session << "SET TIME ZONE 'UTC'";
-        // Statements stay prepared on the session (db/statements.h). Their
-        // filters are written so that one generic plan serves every
-        // parameter value (list name filters carry an index range of their
-        // own); custom plans would plan every run again.
+        // Statements stay prepared on the session (db/statements.h), and
+        // their filters are written so that one generic plan serves every
+        // parameter value. Custom plans would plan every run again.
         *session << "SET plan_cache_mode = force_generic_plan";
         session_ = std::move(session);
         attachStatementCache(*session_);

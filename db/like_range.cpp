@@ -74,7 +74,7 @@ std::optional<LikeRange> likePrefixRange(const std::string& pattern) {
     while (!codes.empty() && codes.back() == 0x10FFFF) codes.pop_back();
     if (codes.empty()) return std::nullopt;
     char32_t& last = codes.back();
-    last = last == 0xD7FF ? 0xE000 : last + 1;  // no string holds a surrogate
+    last = last == 0xD7FF ? 0xE000 : last + 1;  // UTF-8 text contains no surrogates
 
     LikeRange range;
     range.lower = prefix;

@@ -10,11 +10,10 @@ namespace {
 
 constexpr const char* kNowUtc = "(now() AT TIME ZONE 'utc')";
 
-// The statements below find one order by id. They compare the status with
-// a parameter, not the literal 'PENDING': the generic plan of a prepared
-// statement then cannot pick the partial index orders_pending (built for the
-// sweep) over the primary key, which it does when planned on a table with
-// few rows, and then scans every pending order on each call.
+// The statements below find one order by id and compare its status with a
+// parameter, not the literal 'PENDING'. A generic plan made on a table with
+// few rows may otherwise pick the partial index orders_pending (built for the
+// sweep) over the primary key, and then scan every pending order per call.
 constexpr const char* kPending = "PENDING";
 
 std::vector<std::string> selectIds(soci::session& sql, const std::string& query, int limit) {

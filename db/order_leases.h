@@ -55,8 +55,8 @@ bool markOrderActive(soci::session& sql, const ClaimedOrder& order, const std::o
                      const std::optional<std::string>& container_id, core::Timestamp now);
 
 // Stores the one secret of a claimed order and marks the order ACTIVE in a
-// single autocommitted statement; same lease rule as markOrderActive, and
-// nothing is stored when it returns false. Called outside a transaction.
+// single autocommitted statement, outside any transaction. The lease rule is
+// that of markOrderActive: on false nothing is stored.
 bool storeOrderSecret(soci::session& sql, const ClaimedOrder& order, const ProjectKeyStore::ProjectKey& key,
                       const SecretRecord& secret, const core::SecretPayload& payload, core::Timestamp now);
 

@@ -210,8 +210,8 @@ SecretPage listSecrets(soci::session& sql, const SecretListQuery& query) {
     // adds its parameters in a statement of its own, in text order.
     const std::string count_text = "SELECT count(*)" + filteredSecrets();
     const std::string page_where = filteredSecrets();
-    // The limit is part of the text (a validated integer, so few distinct
-    // texts): the generic plan then knows how few rows it needs.
+    // The limit is part of the text (a validated integer, so there are few
+    // distinct texts), so the generic plan is made for that row count.
     const std::string offset = builder.add(std::to_string(query.offset));
     const std::string page_text = "SELECT json_build_array(" + joined(selectColumns(parts)) + ") AS item" + order.keys +
                                   page_where + " ORDER BY " + order.order_by + " OFFSET CAST(" + offset +

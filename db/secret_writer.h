@@ -42,9 +42,9 @@ bool insertSecretWithoutProjectQuota(soci::session& sql, const ProjectKeyStore::
                                      const SecretRecord& record, const core::SecretPayload* payload,
                                      core::Timestamp now);
 
-// Runs the data-modifying `cte` (a statement with RETURNING and its own
-// placeholders, bound from `cte_params`) and inserts the secret, as one
-// statement, only when the CTE returned a row; returns whether it did.
+// Runs the data-modifying `cte` (a statement with RETURNING whose
+// placeholders bind `cte_params`) and, in the same statement, inserts the
+// secret only when the CTE returned a row. Returns whether it inserted.
 bool insertSecretAfter(soci::session& sql, const std::string& cte, SqlParams cte_params,
                        const ProjectKeyStore::ProjectKey& key, const SecretRecord& record,
                        const core::SecretPayload* payload, core::Timestamp now);

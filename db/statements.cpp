@@ -7,8 +7,8 @@
 namespace db {
 namespace {
 
-// Distinct texts kept per session. List queries build their text from the
-// filters a request uses, so the number of texts is finite but large; past
+// Maximum number of statement texts cached per session. List queries build
+// their text from the filters a request uses, so there are many texts. Past
 // this bound the cache starts over.
 constexpr std::size_t kMaxCachedStatements = 256;
 
@@ -89,9 +89,9 @@ public:
     }
 
     // Drops a statement whose run failed. soci frees the parameter buffers
-    // of a run only when it completes, so a statement that failed would
-    // leak them on its next run; it is destroyed, and deallocated on the
-    // server, at the start of the next call.
+    // of a run only when the run completes, so reusing the statement would
+    // leak them. It is destroyed, and deallocated on the server, at the
+    // start of the next call.
     void discard(const std::string& key) {
         const auto found = entries_.find(key);
         if (found == entries_.end()) return;

@@ -17,9 +17,9 @@ using SqlParams = std::vector<std::optional<std::string>>;
 // Hot statements run as server-side prepared statements that stay on the
 // session: PostgreSQL parses and plans each text once per connection
 // instead of once per request, and each run is a single round trip. The
-// cache lives only on sessions that db::Database registers (it drops the
-// cache before it closes or replaces a session); on any other session the
-// same calls prepare, run and deallocate the statement each time.
+// cache lives only on sessions that db::Database registers, and Database
+// drops it before it closes or replaces a session. On any other session the
+// same calls run each statement unnamed, parsed and planned every time.
 
 // Runs a statement that returns rows and calls `on_row` for each. The row
 // is valid only during the call. Returns the number of rows.

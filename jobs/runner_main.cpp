@@ -56,8 +56,8 @@ OperatorRequest operatorRequestOf(const std::vector<std::pair<std::string, std::
     return request;
 }
 
-// What one runner thread owns: a database session, a Redis connection and
-// a project key cache.
+// Resources of one runner thread: a database session, a Redis connection
+// and a project key cache.
 struct RunnerContext {
     RunnerContext(const core::Config& config, const core::Keyring& keyring)
         : database(db::DatabaseSettings{config.databaseConnectString(), config.redactedDsn(),
@@ -70,11 +70,12 @@ struct RunnerContext {
     db::ProjectKeyStore project_keys;
 };
 
-// The daemon with runner.threads runners. Thread 0 has the runner id itself
-// and also pushes unheld PENDING orders when it sweeps; thread k has the id
-// "<id>#k", so each thread keeps its own processing list and leases across
-// restarts with the same configuration. A thread that fails stops them all,
-// and the process exits with 2 for its supervisor to restart it.
+// Runs the daemon with runner.threads runners. Thread 0 has the runner id
+// itself and is the only one that pushes unheld PENDING orders when it
+// sweeps. Thread k has the id "<id>#k", so each thread keeps its own
+// processing list and leases across restarts with the same configuration.
+// A thread that fails stops them all, and the process exits with 2 so that
+// its supervisor restarts it.
 int runDaemonThreads(const core::Config& config, const core::Keyring& keyring, const std::string& runner_id) {
     std::atomic<bool> failed{false};
     std::vector<std::thread> threads;

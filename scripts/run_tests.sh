@@ -87,9 +87,9 @@ fi
 # built with AddressSanitizer and UndefinedBehaviorSanitizer (build/san/).
 # SANITIZER_TESTS=0 skips this pass; SANITIZER_SPEC picks other tests. The
 # tests against a real Keystone, the wrk fault tests and the authorization
-# table run in the plain pass only, because they take the longest; the
+# table run in the plain pass only, because they take the longest. The
 # Keystone client code runs sanitized in the [fcgi] tests against a fake
-# Keystone, and the request paths of the others in the listed groups.
+# Keystone, and the request paths of the others run in the listed groups.
 if [[ "${SANITIZER_TESTS:-1}" != 0 ]]; then
     run_step "sanitizer build" scripts/sanitize_tests.sh \
         "${SANITIZER_SPEC:-[unit],[db],[fcgi],[stack],[secrets],[metadata],[containers],[consumers],[acls],[quotas],[orders],[hostile],[canary],[limits],[stores],[transport_keys],[client]}"

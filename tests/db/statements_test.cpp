@@ -109,7 +109,7 @@ TEST_CASE("reset drops the statements with the session", "[db][statements]") {
     CHECK(echo(database, {"c", "d"}) == "c|d");
 }
 
-TEST_CASE("session without cache runs each statement once", "[db][statements]") {
+TEST_CASE("unregistered session prepares nothing", "[db][statements]") {
     soci::session sql(soci::postgresql,
                       "host=" + TestStack::get().dir() + "/pg/socket dbname=barbican user=barbican");
     for (int i = 0; i < 3; ++i) {

@@ -206,9 +206,9 @@ std::vector<std::string> unknownIds(const TestStack& stack, const std::string& q
     return unknown;
 }
 
-// The database contains the acknowledged secrets, plus at most one row per
-// request whose answer was lost or was a 5xx, and no secret without its
-// ciphertext. Returns the number of rows whose answer was lost.
+// Checks that the database contains the acknowledged secrets, at most one
+// more row per request whose response was lost or was a 5xx, and no secret
+// without its ciphertext. Returns the number of rows whose response was lost.
 long checkStoredSecrets(const TestStack& stack, const LoadProject& project, const WrkLoadResult& result) {
     std::set<std::string> known;
     for (const auto& [id, payload] : project.reads) known.insert(id);

@@ -141,7 +141,7 @@ TEST_CASE("runner SIGTERM finishes the order in hand", "[e2e][orders]") {
     const std::string project = newProjectId();
     const Headers who = identity(project);
     RunnerProcess runner("graceful", fastRunnerOptions(600));
-    // One order at a time until the test sees one in the runner's hands.
+    // Posts one order at a time until the runner is found holding one.
     std::string claimed;
     for (int attempt = 0; attempt < 5 && claimed.empty(); ++attempt) {
         claimed = waitForClaim({createOrder(who, rsaOrderBody(4096))}, "graceful");
